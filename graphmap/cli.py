@@ -1,0 +1,146 @@
+"""The ``graphmap`` command line: one small function per subcommand over the library.
+
+Exit codes (a contract): 0 everything done; 2 done, but some rows were rejected (see the
+rejects report); 1 nothing done (unreadable input, bad header, ``--strict`` with a bad row, a
+store that cannot be opened). Errors are one line naming the file, row and field; no
+tracebacks for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from . import records, schema
+from .store import default_url, open_store
+
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 2
+
+
+class Failure(click.ClickException):
+    """A clean, one-line failure with exit code 1."""
+
+    exit_code = EXIT_FAILED
+
+    def show(self, file=None) -> None:
+        click.echo(f"graphmap: error: {self.message}", err=True)
+
+
+def db_option(f):
+    return click.option("--db", "db", default=None, metavar="URL",
+                        help="Store: a path or sqlite:///path (default $GRAPHMAP_DB or graphmap.db), "
+                             "or neo4j:// / bolt:// (user and password from $GRAPHMAP_NEO4J_USER / "
+                             "$GRAPHMAP_NEO4J_PASSWORD).")(f)
+
+
+def _open(db: str | None):
+    try:
+        return open_store(db)
+    except (ValueError, OSError, schema.SchemaError) as exc:
+        raise Failure(f"{db or default_url()}: cannot open store: {exc}") from exc
+    except Exception as exc:  # driver errors: name the store, not the stack
+        raise Failure(f"{db or default_url()}: cannot open store: {type(exc).__name__}: {exc}") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="graphmap")
+def cli() -> None:
+    """graphmap: the networks and places through which children are harmed outside the home."""
+
+
+def print_load_summary(result, rejects_path: Path | None) -> None:
+    for f in result.batch.files:
+        click.echo(f"{f.file}: {f.read} read, {f.loaded} loaded, {f.rejected} rejected")
+    if rejects_path is not None:
+        click.echo(f"rejects: {len(result.batch.rejects)} problem(s) in {result.rejected_rows} row(s) "
+                   f"written to {rejects_path}")
+
+
+def finish_load(store, batch: records.Batch, strict: bool, rejects: str | None) -> int:
+    """Write a validated batch, report, and return the exit code (shared by every loader)."""
+    result = store.load_batch(batch, strict=strict)
+    rejects_path = None
+    if batch.rejects:
+        rejects_path = Path(rejects) if rejects else Path(f"rejects-{datetime.now():%Y%m%d-%H%M%S}.csv")
+        records.write_rejects(batch.rejects, rejects_path)
+    print_load_summary(result, rejects_path)
+    if strict and batch.rejects:
+        first = batch.rejects[0]
+        click.echo(f"graphmap: error: --strict: nothing loaded; first problem: {first.file}: row {first.row}: "
+                   f"{first.field}: {first.reason}", err=True)
+        return EXIT_FAILED
+    if batch.rejects:
+        return EXIT_PARTIAL if result.loaded_rows else EXIT_FAILED
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--strict", is_flag=True, help="Load nothing if any row is rejected.")
+@click.option("--rejects", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the rejects report (default rejects-<time>.csv here).")
+def load(paths, db, strict, rejects):
+    """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction."""
+    with _open(db) as store:
+        try:
+            batch = store.read_files(paths)
+        except records.InputError as exc:
+            raise Failure(f"{exc} (nothing loaded)") from exc
+        sys.exit(finish_load(store, batch, strict, rejects))
+
+
+@cli.command()
+@db_option
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+def export(db, out):
+    """Write the store back out in the canonical CSV format."""
+    with _open(db) as store:
+        for path in store.export(out):
+            click.echo(str(path))
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def info(db, as_json):
+    """Counts by type, sources and date range of what is loaded."""
+    with _open(db) as store:
+        data = store.info()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"store: {data['store']} ({data['engine']})")
+    for name, n in data["counts"].items():
+        click.echo(f"  {name:<16} {n:>9}")
+    if data["incidents_by_type"]:
+        click.echo("incidents by type: " + ", ".join(f"{k} {v}" for k, v in data["incidents_by_type"].items()))
+    click.echo("sources: " + (", ".join(f"{k} ({v})" for k, v in data["sources"].items()) or "none"))
+    dr = data["date_range"]
+    click.echo(f"incident dates: {dr['first'] or '-'} to {dr['last'] or '-'}")
+    click.echo(f"last load: {data['last_load'] or 'never'}")
+
+
+@cli.command()
+@db_option
+def demo(db):
+    """Build the synthetic sample borough into a store (if empty) and show what is in it."""
+    from .demo import build_demo
+
+    with _open(db) as store:
+        result = build_demo(store)
+        if result is not None:
+            print_load_summary(result, None)
+    info.callback(db=db, as_json=False)
+
+
+def main() -> None:
+    cli(prog_name="graphmap")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

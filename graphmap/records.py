@@ -1,0 +1,441 @@
+"""Canonical record files: reading, validating and writing them.
+
+A *batch* is what one load writes: for each record type (``people``, ``incidents``, ...) a
+DataFrame of validated rows, every column a clean string (dates ISO 8601, gradings canonical)
+plus ``props``, a JSON object of the columns the contract does not name. Validation is done a
+column at a time with pandas, so a borough-sized load is checked in seconds, and every failure
+becomes a :class:`Reject` naming the file, row, field, value and reason. A row with any
+reject is not loaded; all other rows are.
+
+Row numbers are the line numbers a spreadsheet shows: the header is row 1, the first record
+row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .safe import neutralise_frame
+from .schema import RecordSpec
+
+REJECT_COLUMNS = ["file", "row", "field", "value", "reason"]
+
+# A UK postcode (outward + inward code), spaces optional; validates shape, not existence.
+_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$", re.IGNORECASE)
+_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+
+
+class InputError(Exception):
+    """A file cannot be read at all (missing, unreadable, wrong header). Nothing is loaded."""
+
+
+@dataclass
+class Reject:
+    file: str
+    row: int
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass
+class FileSummary:
+    file: str
+    record: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class Batch:
+    """Validated rows ready for a store, with the rejects and per-file summary."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(df) for df in self.tables.values())
+
+    def rejects_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([r.__dict__ for r in self.rejects], columns=REJECT_COLUMNS)
+
+
+def load_order() -> list[str]:
+    """Record types ordered so that every referenced record comes before its referrers."""
+    specs = schema.record_specs()
+    done: list[str] = []
+    pending = list(specs)
+    while pending:
+        for name in pending:
+            refs = {c.ref for c in specs[name].columns if c.ref and c.ref != name}
+            if refs <= set(done):
+                done.append(name)
+                pending.remove(name)
+                break
+        else:  # pragma: no cover - a cycle in records.yaml
+            raise schema.SchemaError(f"records.yaml: reference cycle among {pending}")
+    return done
+
+
+def stored_columns(spec: RecordSpec) -> list[str]:
+    """The columns a store keeps for a record type: every defined column, then ``props``."""
+    return [*spec.all_columns, "props"]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """Read a CSV as text, every cell a string; UTF-8 with or without BOM.
+
+    Raises :class:`InputError` with a clear message for files that are not UTF-8 (e.g. cp1252
+    from Excel): guessing the encoding could silently change a child's name.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: row {line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as 'CSV UTF-8' "
+            "or load it with a source mapping that names its encoding"
+        ) from exc
+    if not text.strip():
+        raise InputError(f"{path}: empty file (a header row is required)")
+    import io
+
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                         skipinitialspace=False)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(f"{path}: not a readable CSV: {exc}") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in df.columns:  # undo graphmap's own formula neutralisation (see safe.restore_cell)
+        if df[col].str.startswith("'").any():
+            df[col] = df[col].str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
+    return df
+
+
+def find_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[str, Path]]:
+    """Resolve files and folders to ``(record type, path)`` pairs, in load order.
+
+    A folder contributes every canonical file it holds; a file must carry a canonical name.
+    """
+    by_file = {spec.file: name for name, spec in schema.record_specs().items()}
+    found: list[tuple[str, Path]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            hits = [(by_file[f.name], f) for f in sorted(p.iterdir()) if f.name in by_file]
+            if not hits:
+                raise InputError(f"{p}: no canonical files ({', '.join(sorted(by_file))}) in this folder")
+            found.extend(hits)
+        elif p.is_file():
+            if p.name not in by_file:
+                raise InputError(
+                    f"{p}: not a canonical file name (expected one of {', '.join(sorted(by_file))}); "
+                    "use --source NAME for a system export"
+                )
+            found.append((by_file[p.name], p))
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    order = {name: i for i, name in enumerate(load_order())}
+    seen: dict[str, Path] = {}
+    for name, path in found:
+        if name in seen:
+            raise InputError(f"{path}: a second {schema.record_specs()[name].file} in one load ({seen[name]})")
+        seen[name] = path
+    return sorted(found, key=lambda t: order[t[0]])
+
+
+# --- validation ------------------------------------------------------------------------------
+
+RefLookup = Callable[[str, set[str]], set[str]]
+"""``lookup(record, ids) -> the subset of ids already in the store``."""
+
+
+class Validator:
+    """Checks frames of raw text against the record definitions, a column at a time."""
+
+    def __init__(self, today: date | None = None):
+        self.vocabs = schema.vocabularies()
+        v = schema.setting("validation")
+        self.bounds = v["uk_bounds"]
+        self.earliest = pd.Timestamp(v["earliest_date"])
+        self.latest = pd.Timestamp((today or date.today()) + timedelta(days=int(v["max_future_days"])))
+
+    def check_header(self, spec: RecordSpec, columns: list[str], file: str) -> None:
+        missing = [c for c in spec.header if c not in columns]
+        if missing:
+            raise InputError(
+                f"{file}: row 1: header lacks required column(s) {', '.join(missing)} "
+                f"(expected {', '.join(spec.header)})"
+            )
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        if dupes:
+            raise InputError(f"{file}: row 1: column(s) named twice: {', '.join(dupes)}")
+
+    def validate(self, spec: RecordSpec, raw: pd.DataFrame, file: str,
+                 row_numbers: np.ndarray | None = None) -> tuple[pd.DataFrame, list[Reject], np.ndarray]:
+        """Validate one file's rows (references are checked later, across files).
+
+        Returns the clean frame (all rows, bad ones included), the rejects, and a boolean mask
+        of rows that passed.
+        """
+        self.check_header(spec, list(raw.columns), file)
+        n = len(raw)
+        rows = row_numbers if row_numbers is not None else np.arange(2, n + 2)
+        bad = np.zeros(n, dtype=bool)
+        rejects: list[Reject] = []
+        out = pd.DataFrame(index=raw.index)
+
+        def fail(mask: np.ndarray, col: str, values: pd.Series, reason: str | pd.Series) -> None:
+            idx = np.flatnonzero(mask)
+            if not len(idx):
+                return
+            bad[idx] = True
+            vals = values.to_numpy()[idx]
+            reasons = reason.to_numpy()[idx] if isinstance(reason, pd.Series) else [reason] * len(idx)
+            rejects.extend(Reject(file, int(rows[i]), col, str(v), str(r)) for i, v, r in zip(idx, vals, reasons))
+
+        for col in spec.columns:
+            if col.name not in raw.columns:
+                out[col.name] = ""
+                continue
+            s = raw[col.name].astype(str).str.strip()
+            empty = (s == "").to_numpy()
+            if col.required:
+                fail(empty, col.name, s, "required value is empty")
+            clean, problems = self._check_type(col, s)
+            for mask, reason in problems:
+                fail(mask & ~empty, col.name, s, reason)
+            out[col.name] = clean.where(~empty, "")
+
+        # Row-level rules: periods must not end before they start; coordinates come in pairs.
+        for a, b in (("start", "end"), ("first_seen", "last_seen")):
+            if a in out and b in out:
+                both = (out[a] != "") & (out[b] != "")
+                before = both & (out[b].str[:19] < out[a].str[:19])
+                fail(before.to_numpy(), b, out[b], f"{b} is before {a} ({a}: " + out[a] + ")")
+        if "latitude" in out and "longitude" in out:
+            half = (out["latitude"] == "") != (out["longitude"] == "")
+            fail(half.to_numpy(), "latitude/longitude", out["latitude"] + "," + out["longitude"],
+                 "latitude and longitude must be given together")
+
+        # Duplicate keys in one file: the first occurrence wins, later ones are rejects.
+        key = list(spec.key)
+        dup = out.duplicated(subset=key, keep="first").to_numpy()
+        if dup.any():
+            first_row = pd.Series(rows, index=out.index).groupby([out[k] for k in key]).transform("first")
+            fail(dup, "+".join(key), out[key].astype(str).agg("|".join, axis=1),
+                 "duplicate key; first given at row " + first_row.astype(str))
+
+        extras = [c for c in raw.columns if c not in spec.all_columns]
+        if extras:
+            ex = raw[extras].astype(str)
+            out["props"] = [json.dumps({k: v for k, v in r.items() if v != ""}, ensure_ascii=False, sort_keys=True)
+                            if any(r.values()) else "{}" for r in ex.to_dict("records")]
+        else:
+            out["props"] = "{}"
+        return out, rejects, ~bad
+
+    def _check_type(self, col: schema.Column, s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
+        t = col.type
+        if t in ("str",) or col.ref:
+            return s, []
+        if t == "date":
+            d = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+            nat = d.isna().to_numpy()
+            rng = ((d < self.earliest) | (d > self.latest)).to_numpy()
+            return s, [(nat, "not a valid date (YYYY-MM-DD)"),
+                       (rng & ~nat, f"date outside {self.earliest.date()} .. {self.latest.date()}")]
+        if t == "datetime":
+            return self._check_datetime(s)
+        if t in ("float", "latitude", "longitude"):
+            x = pd.to_numeric(s, errors="coerce")
+            nan = x.isna().to_numpy()
+            problems = [(nan, "not a number")]
+            if t != "float":
+                lo, hi = ((self.bounds["min_lat"], self.bounds["max_lat"]) if t == "latitude"
+                          else (self.bounds["min_lon"], self.bounds["max_lon"]))
+                problems.append((((x < lo) | (x > hi)).to_numpy() & ~nan, f"{t} outside the UK ({lo} .. {hi})"))
+            return s, problems
+        if t == "grading":
+            m = s.str.extract(r"^\s*([123])\s*([A-Ea-e])\s*[-/ ]?\s*([PCpc])\s*$")
+            ok = m[0].notna().to_numpy()
+            clean = (m[0] + m[1].str.upper() + " " + m[2].str.upper()).where(ok, s)
+            return clean, [(~ok, "not a 3x5x2 grading (source 1-3, assessment A-E, handling P or C, e.g. '2B P')")]
+        if t == "postcode":
+            ok = s.str.match(_POSTCODE).fillna(False).to_numpy()
+            return s.str.upper(), [(~ok, "not a UK postcode")]
+        if t == "flags":
+            known = set(self.vocabs["flag"])
+            parts = s.str.split(";")
+            unknown = parts.map(lambda ps: [p.strip() for p in ps if p.strip() and p.strip() not in known])
+            has = unknown.map(bool).to_numpy()
+            clean = parts.map(lambda ps: ";".join(p.strip() for p in ps if p.strip()))
+            reason = "unknown flag(s) " + unknown.map(", ".join) + f" (known: {', '.join(sorted(known))})"
+            return clean, [(has, reason)]  # type: ignore[list-item]
+        if col.vocab:
+            allowed = self.vocabs[col.vocab]
+            ok = s.isin(list(allowed)).to_numpy()
+            shown = ", ".join(list(allowed)[:12]) + (", ..." if len(allowed) > 12 else "")
+            return s, [(~ok, f"unknown {col.vocab} (expected one of: {shown})")]
+        raise schema.SchemaError(f"unhandled column type {t}")  # pragma: no cover
+
+    @staticmethod
+    def _check_datetime(s: pd.Series) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
+        # Naive times are UK local time; an explicit offset is converted to UK local time.
+        tz = s.str.contains(_TZ_SUFFIX)
+        parsed = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        if (~tz).any():
+            parsed[~tz] = pd.to_datetime(s[~tz], format="ISO8601", errors="coerce")
+        if tz.any():
+            aware = pd.to_datetime(s[tz], format="ISO8601", errors="coerce", utc=True)
+            parsed[tz] = aware.dt.tz_convert("Europe/London").dt.tz_localize(None)
+        nat = parsed.isna().to_numpy()
+        clean = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~parsed.isna(), s)
+        return clean, [(nat, "not a valid date/time (ISO 8601, e.g. 2026-03-04T21:30)")]
+
+
+def check_references(batch: Batch, lookup: RefLookup | None) -> None:
+    """Reject rows whose references name nothing in the batch or the store (in load order).
+
+    A row rejected here may in turn orphan later rows; those are rejected too, each with its
+    own reason, so nothing disappears without a line in the report.
+    """
+    specs = schema.record_specs()
+    for name in load_order():
+        df = batch.tables.get(name)
+        if df is None or df.empty:
+            continue
+        spec = specs[name]
+        keep = np.ones(len(df), dtype=bool)
+        for col in spec.columns:
+            if not col.ref:
+                continue
+            target = specs[col.ref]
+            vals = df[col.name]
+            present = vals != ""
+            known = set(batch.tables[col.ref][target.key[0]]) if col.ref in batch.tables else set()
+            missing_vals = set(vals[present]) - known
+            if missing_vals and lookup is not None:
+                missing_vals -= lookup(col.ref, missing_vals)
+            bad = (present & vals.isin(missing_vals)).to_numpy()
+            for i in np.flatnonzero(bad):
+                batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), col.name, vals.iat[i],
+                                            f"{col.name} {vals.iat[i]!r} is not in {target.file} or the store"))
+            keep &= ~bad
+        if not keep.all():
+            batch.tables[name] = _keep(df, keep)
+
+
+def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    attrs = dict(df.attrs)
+    out = df[mask].reset_index(drop=True)
+    out.attrs.update(attrs)
+    return out
+
+
+def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = None,
+               today: date | None = None) -> Batch:
+    """Read and validate canonical files or folders into a :class:`Batch`.
+
+    Raises
+    ------
+    InputError
+        When a file cannot be used at all (missing, unreadable, not UTF-8, wrong header).
+    """
+    specs = schema.record_specs()
+    v = Validator(today)
+    batch = Batch()
+    for name, path in find_record_files(paths):
+        raw = read_csv_text(path)
+        clean, rejects, ok = v.validate(specs[name], raw, str(path))
+        clean["_row"] = np.arange(2, len(raw) + 2)
+        clean.attrs["file"] = str(path)
+        batch.rejects.extend(rejects)
+        batch.tables[name] = _keep(clean, ok)
+        batch.files.append(FileSummary(str(path), name, read=len(raw)))
+    check_references(batch, lookup)
+    inherit_involvement_source(batch, lookup_source=None)
+    finish(batch)
+    return batch
+
+
+def inherit_involvement_source(batch: Batch, lookup_source: Callable[[set[str]], dict[str, str]] | None) -> None:
+    """Give each involvement the source of its incident when the file did not state one."""
+    inv = batch.tables.get("involvements")
+    if inv is None or inv.empty or "source" not in inv:
+        return
+    empty = inv["source"] == ""
+    if not empty.any():
+        return
+    src = {}
+    if "incidents" in batch.tables:
+        src.update(zip(batch.tables["incidents"]["incident_id"], batch.tables["incidents"]["source"]))
+    if lookup_source is not None:
+        src.update(lookup_source(set(inv.loc[empty, "incident_id"]) - set(src)))
+    inv.loc[empty, "source"] = inv.loc[empty, "incident_id"].map(src).fillna("")
+
+
+def finish(batch: Batch) -> None:
+    """Fill the per-file summary and drop helper columns."""
+    loaded = {name: len(df) for name, df in batch.tables.items()}
+    rejected_rows: dict[str, set[int]] = {}
+    for r in batch.rejects:
+        rejected_rows.setdefault(r.file, set()).add(r.row)
+    for fs in batch.files:
+        fs.loaded = loaded.get(fs.record, 0)
+        fs.rejected = len(rejected_rows.get(fs.file, set()))
+    for name, df in batch.tables.items():
+        batch.tables[name] = df.drop(columns=[c for c in ("_row",) if c in df.columns])
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def write_rejects(rejects: list[Reject], path: Path) -> Path:
+    """Write the rejects report (formula-safe) and return its path."""
+    df = pd.DataFrame([r.__dict__ for r in rejects], columns=REJECT_COLUMNS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    neutralise_frame(df).to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def write_canonical(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write store tables as canonical CSV files (contract columns first, then provenance,
+    then the extra properties a source carried). Loading the result gives the same store."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs = schema.record_specs()
+    written = []
+    for name in load_order():
+        df = tables.get(name)
+        if df is None:
+            continue
+        spec = specs[name]
+        cols = list(spec.header)
+        cols += [c for c in spec.all_columns if c not in cols and (df[c] != "").any()]
+        frame = df[cols].copy()
+        props = df["props"].map(json.loads) if "props" in df else pd.Series([{}] * len(df))
+        extra_keys = sorted({k for p in props for k in p if k not in cols})
+        for k in extra_keys:
+            frame[k] = props.map(lambda p, k=k: p.get(k, ""))
+        path = out_dir / spec.file
+        neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        written.append(path)
+    return written

@@ -1,0 +1,218 @@
+"""The store interface every engine implements, and the workflow they share.
+
+An engine implements a handful of small methods (write a batch in one transaction, read a
+table, look up ids, count, delete by source, fetch the links touching some people); the
+workflow built on them (loading files, the N-hop subgraph, info) lives here once, so the
+engines cannot drift apart. The contract tests in ``tests/test_store_contract.py`` run every
+behaviour on every engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .. import records, schema
+from ..records import Batch
+
+
+@dataclass
+class LoadResult:
+    """What one load did."""
+
+    batch: Batch
+    load_id: str = ""
+    written: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rejected_rows(self) -> int:
+        return sum(f.rejected for f in self.batch.files)
+
+    @property
+    def loaded_rows(self) -> int:
+        return sum(f.loaded for f in self.batch.files)
+
+
+@dataclass
+class Subgraph:
+    """The people within N hops of a person in a time window, and the records linking them."""
+
+    people: pd.DataFrame
+    incidents: pd.DataFrame
+    involvements: pd.DataFrame
+    associations: pd.DataFrame
+    hops: dict[str, int]  # person_id -> hops from the centre
+
+    @property
+    def person_ids(self) -> set[str]:
+        return set(self.hops)
+
+
+def window_bounds(start: date | str | None, end: date | str | None) -> tuple[str, str]:
+    """ISO strings for a window, inclusive at both ends ("" means open)."""
+    s = "" if start is None else str(start)[:10]
+    e = "" if end is None else str(end)[:10] + "T23:59:59"
+    return s, e
+
+
+class Store(ABC):
+    """A graphmap store. Open one with :func:`graphmap.store.open_store`."""
+
+    url: str
+    engine: str
+
+    # --- what an engine implements ---------------------------------------------------------
+    @abstractmethod
+    def write(self, batch: Batch, load_meta: dict) -> dict[str, int]:
+        """Upsert every table of ``batch`` in ONE transaction; return rows written per table.
+
+        If anything fails the store must be exactly as it was before the call.
+        """
+
+    @abstractmethod
+    def table(self, record: str) -> pd.DataFrame:
+        """Every stored row of a record type, columns as :func:`records.stored_columns`."""
+
+    @abstractmethod
+    def existing_ids(self, record: str, ids: set[str]) -> set[str]:
+        """The subset of ``ids`` (values of the record's single-column key) already stored."""
+
+    @abstractmethod
+    def get(self, record: str, ids: set[str]) -> pd.DataFrame:
+        """Stored rows of a node record type whose id is in ``ids``."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Rows per record type."""
+
+    @abstractmethod
+    def delete_source(self, source: str) -> dict[str, int]:
+        """Delete every record and link from ``source`` (and links left dangling); one transaction."""
+
+    @abstractmethod
+    def links_touching(self, person_ids: set[str], start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Associations active in the window with an end in ``person_ids``, and the involvements
+        (all people) of incidents in the window that involve any of ``person_ids``.
+
+        ``start`` / ``end`` are ISO strings from :func:`window_bounds` ("" = open).
+        """
+
+    @abstractmethod
+    def loads(self) -> pd.DataFrame:
+        """The load history: load_id, loaded_at, files, rows, rejected."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # --- the shared workflow ---------------------------------------------------------------
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def read_files(self, paths: Iterable[str | os.PathLike]) -> Batch:
+        """Read and validate canonical files, checking references against this store too."""
+        return records.read_batch(paths, lookup=self.existing_ids)
+
+    def load_batch(self, batch: Batch, *, strict: bool = False) -> LoadResult:
+        """Write a validated batch (nothing if ``strict`` and any row was rejected)."""
+        result = LoadResult(batch)
+        if strict and batch.rejects:
+            return result
+        if batch.rows == 0:
+            return result
+        meta = {
+            "load_id": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ"),
+            "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "files": json.dumps([f.file for f in batch.files]),
+            "rows": batch.rows,
+            "rejected": result.rejected_rows,
+        }
+        result.written = self.write(batch, meta)
+        result.load_id = meta["load_id"]
+        return result
+
+    def load(self, paths: Iterable[str | os.PathLike], *, strict: bool = False) -> LoadResult:
+        """Validate and load canonical files or folders in one transaction."""
+        return self.load_batch(self.read_files(paths), strict=strict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: self.table(name) for name in records.load_order()}
+
+    def export(self, out_dir: str | os.PathLike) -> list[Path]:
+        """Write the whole store in the canonical format."""
+        return records.write_canonical(self.tables(), Path(out_dir))
+
+    def info(self) -> dict:
+        """Counts by type, sources with their row counts, incident date range, last load."""
+        counts = self.counts()
+        sources: dict[str, int] = {}
+        for name in records.load_order():
+            df = self.table(name)
+            if "source" in df and len(df):
+                for s, n in df["source"].value_counts().items():
+                    sources[str(s)] = sources.get(str(s), 0) + int(n)
+        inc = self.table("incidents")
+        starts = inc["start"][inc["start"] != ""] if len(inc) else pd.Series([], dtype=str)
+        by_type = inc["type"].value_counts().to_dict() if len(inc) else {}
+        loads = self.loads()
+        return {
+            "store": self.url,
+            "engine": self.engine,
+            "counts": counts,
+            "incidents_by_type": {str(k): int(v) for k, v in sorted(by_type.items())},
+            "sources": dict(sorted(sources.items())),
+            "date_range": {"first": starts.min()[:10] if len(starts) else None,
+                           "last": starts.max()[:10] if len(starts) else None},
+            "last_load": loads["loaded_at"].max() if len(loads) else None,
+        }
+
+    def subgraph(self, person_id: str, hops: int = 1, start: date | str | None = None,
+                 end: date | str | None = None) -> Subgraph:
+        """People within ``hops`` links of ``person_id`` in the window, and the links between them.
+
+        A hop is an association active in the window, or being named on the same incident in
+        the window. People who only *reported* an incident are not linked by it (a youth worker
+        is not tied to the children they report).
+        """
+        s, e = window_bounds(start, end)
+        reached = {person_id: 0}
+        frontier = {person_id}
+        assoc_parts, inv_parts = [], []
+        for depth in range(1, hops + 1):
+            if not frontier:
+                break
+            assoc, inv = self.links_touching(frontier, s, e)
+            assoc_parts.append(assoc)
+            inv_parts.append(inv)
+            nxt = set(assoc["person_id_a"]) | set(assoc["person_id_b"])
+            linking = inv[inv["role"] != "reporting"]
+            incidents_of_frontier = set(linking.loc[linking["person_id"].isin(frontier), "incident_id"])
+            nxt |= set(linking.loc[linking["incident_id"].isin(incidents_of_frontier), "person_id"])
+            frontier = {p for p in nxt if p not in reached}
+            for p in frontier:
+                reached[p] = depth
+        specs = schema.record_specs()
+
+        def concat(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
+            cols = records.stored_columns(specs[name])
+            if not parts:
+                return pd.DataFrame(columns=cols)
+            df = pd.concat(parts, ignore_index=True).drop_duplicates(subset=list(specs[name].key))
+            return df[cols].reset_index(drop=True)
+
+        assoc = concat(assoc_parts, "associations")
+        assoc = assoc[assoc["person_id_a"].isin(reached) & assoc["person_id_b"].isin(reached)]
+        inv = concat(inv_parts, "involvements")
+        inv = inv[inv["person_id"].isin(reached)].reset_index(drop=True)
+        people = self.get("people", set(reached)).sort_values("person_id", ignore_index=True)
+        incidents = self.get("incidents", set(inv["incident_id"])).sort_values("incident_id", ignore_index=True)
+        return Subgraph(people, incidents, inv, assoc.reset_index(drop=True), reached)

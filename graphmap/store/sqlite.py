@@ -1,0 +1,184 @@
+"""The embedded default engine: one SQLite file, no server.
+
+WAL journal (readers never block the loader, and a crash mid-load leaves the last committed
+state), foreign keys on, every load in one ``BEGIN IMMEDIATE`` transaction. Tables mirror the
+canonical records (see ``schema/records.yaml``); every value is stored as text exactly as
+validated, so export → load is a fixed point. Only this class touches ``sqlite3``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+from .. import records, schema
+from ..records import Batch
+from .base import Store
+
+SCHEMA_VERSION = 1
+_CHUNK = 900  # stay under SQLite's default limit on bound parameters per statement
+
+
+def _q(name: str) -> str:
+    """Quote an identifier taken from schema/records.yaml (never from input)."""
+    if not name.replace("_", "").isalnum():
+        raise schema.SchemaError(f"invalid identifier in schema: {name!r}")
+    return f'"{name}"'
+
+
+class SQLiteStore(Store):
+    engine = "sqlite"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"  # absolute paths give sqlite:////abs/path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves so a load is one transaction.
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self._ensure_schema()
+
+    # --- schema ---------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        specs = schema.record_specs()
+        stmts = []
+        for name in records.load_order():
+            spec = specs[name]
+            cols = [f"{_q(c)} TEXT NOT NULL DEFAULT ''" for c in records.stored_columns(spec)]
+            fks = [f"FOREIGN KEY ({_q(c.name)}) REFERENCES {_q(c.ref)}({_q(specs[c.ref].key[0])})"
+                   f" ON DELETE CASCADE" for c in spec.columns if c.ref and c.required]
+            pk = f"PRIMARY KEY ({', '.join(map(_q, spec.key))})"
+            stmts.append(f"CREATE TABLE IF NOT EXISTS {_q(name)} ({', '.join(cols + [pk] + fks)})")
+            for c in spec.columns:
+                if c.ref or c.name in ("start", "source"):
+                    stmts.append(f"CREATE INDEX IF NOT EXISTS {_q(f'ix_{name}_{c.name}')} ON {_q(name)}({_q(c.name)})")
+        stmts.append("CREATE TABLE IF NOT EXISTS loads (load_id TEXT PRIMARY KEY, loaded_at TEXT NOT NULL,"
+                     " files TEXT NOT NULL, rows INTEGER NOT NULL, rejected INTEGER NOT NULL)")
+        stmts.append("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        with self._tx():
+            for st in stmts:
+                self.conn.execute(st)
+            self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    # --- transactions ---------------------------------------------------------------------
+    class _Tx:
+        def __init__(self, conn: sqlite3.Connection):
+            self.conn = conn
+
+        def __enter__(self):
+            self.conn.execute("BEGIN IMMEDIATE")
+
+        def __exit__(self, exc_type, exc, tb):
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def _tx(self) -> "_Tx":
+        return self._Tx(self.conn)
+
+    # --- engine methods -------------------------------------------------------------------
+    def write(self, batch: Batch, load_meta: dict) -> dict[str, int]:
+        specs = schema.record_specs()
+        written: dict[str, int] = {}
+        with self._tx():
+            for name in records.load_order():
+                df = batch.tables.get(name)
+                if df is None or df.empty:
+                    continue
+                spec = specs[name]
+                cols = records.stored_columns(spec)
+                updates = [c for c in cols if c not in spec.key]
+                sql = (f"INSERT INTO {_q(name)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})"
+                       f" ON CONFLICT ({', '.join(map(_q, spec.key))}) DO UPDATE SET "
+                       + ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in updates))
+                self.conn.executemany(sql, df[cols].itertuples(index=False, name=None))
+                written[name] = len(df)
+            self.conn.execute("INSERT INTO loads VALUES (:load_id, :loaded_at, :files, :rows, :rejected)", load_meta)
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (load_meta["load_id"],))
+        return written
+
+    def _frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return pd.DataFrame(cur.fetchall(), columns=cols)
+
+    def table(self, record: str) -> pd.DataFrame:
+        spec = schema.record_specs()[record]
+        cols = records.stored_columns(spec)
+        return self._frame(f"SELECT {', '.join(map(_q, cols))} FROM {_q(record)} ORDER BY {', '.join(map(_q, spec.key))}")
+
+    def _in_chunks(self, sql_for: str, ids: set[str]) -> pd.DataFrame:
+        ids = sorted(ids)
+        parts = []
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            parts.append(self._frame(sql_for.replace("{ids}", ", ".join("?" * len(chunk))), chunk))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def get(self, record: str, ids: set[str]) -> pd.DataFrame:
+        spec = schema.record_specs()[record]
+        cols = records.stored_columns(spec)
+        df = self._in_chunks(f"SELECT {', '.join(map(_q, cols))} FROM {_q(record)} WHERE {_q(spec.key[0])} IN ({{ids}})", ids)
+        return df if len(df) else pd.DataFrame(columns=cols)
+
+    def existing_ids(self, record: str, ids: set[str]) -> set[str]:
+        spec = schema.record_specs()[record]
+        key = _q(spec.key[0])
+        df = self._in_chunks(f"SELECT {key} AS id FROM {_q(record)} WHERE {key} IN ({{ids}})", ids)
+        return set(df["id"]) if len(df) else set()
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.conn.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+                for name in records.load_order()}
+
+    def delete_source(self, source: str) -> dict[str, int]:
+        before = self.counts()
+        with self._tx():
+            # Links first, then nodes; ON DELETE CASCADE removes links left pointing at nothing.
+            for name in reversed(records.load_order()):
+                self.conn.execute(f"DELETE FROM {_q(name)} WHERE source = ?", (source,))
+            # Optional references (an incident's location) are cleared, not left dangling.
+            specs = schema.record_specs()
+            for name, spec in specs.items():
+                for c in spec.columns:
+                    if c.ref and not c.required:
+                        tkey = _q(specs[c.ref].key[0])
+                        self.conn.execute(
+                            f"UPDATE {_q(name)} SET {_q(c.name)} = '' WHERE {_q(c.name)} != ''"
+                            f" AND {_q(c.name)} NOT IN (SELECT {tkey} FROM {_q(c.ref)})")
+        after = self.counts()
+        return {k: before[k] - after[k] for k in before if before[k] != after[k]}
+
+    def links_touching(self, person_ids: set[str], start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        specs = schema.record_specs()
+        acols = ", ".join(f"a.{_q(c)}" for c in records.stored_columns(specs["associations"]))
+        icols = ", ".join(f"v.{_q(c)}" for c in records.stored_columns(specs["involvements"]))
+        ids = sorted(person_ids)
+        a_parts, i_parts = [], []
+        for i in range(0, len(ids), _CHUNK // 2):
+            chunk = ids[i:i + _CHUNK // 2]
+            marks = ", ".join("?" * len(chunk))
+            a_parts.append(self._frame(
+                f"SELECT {acols} FROM associations a WHERE (a.person_id_a IN ({marks}) OR a.person_id_b IN ({marks}))"
+                " AND (? = '' OR a.last_seen = '' OR a.last_seen >= ?)"
+                " AND (? = '' OR a.first_seen = '' OR a.first_seen <= ?)",
+                [*chunk, *chunk, start, start, end, end]))
+            i_parts.append(self._frame(
+                f"SELECT {icols} FROM involvements v JOIN incidents i ON i.incident_id = v.incident_id"
+                " WHERE v.incident_id IN (SELECT incident_id FROM involvements WHERE person_id IN"
+                f" ({marks})) AND (? = '' OR i.start >= ?) AND (? = '' OR i.start <= ?)",
+                [*chunk, start, start, end, end]))
+        acols_l = records.stored_columns(specs["associations"])
+        icols_l = records.stored_columns(specs["involvements"])
+        a = pd.concat(a_parts, ignore_index=True) if a_parts else pd.DataFrame(columns=acols_l)
+        v = pd.concat(i_parts, ignore_index=True) if i_parts else pd.DataFrame(columns=icols_l)
+        return a, v
+
+    def loads(self) -> pd.DataFrame:
+        return self._frame("SELECT * FROM loads ORDER BY loaded_at")
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,126 @@
+"""The store contract: every engine must pass every test here (see conftest.ENGINES)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from graphmap import records
+from tests.conftest import DEMO, write_csv
+
+
+def test_empty_store_counts_zero(store):
+    assert set(store.counts().values()) == {0}
+
+
+def test_load_counts(store):
+    result = store.load([DEMO])
+    assert result.rejected_rows == 0
+    counts = store.counts()
+    for name, df in ((n, pd.read_csv(DEMO / f"{n}.csv", dtype=str)) for n in
+                     ("people", "locations", "incidents", "involvements", "associations", "presence")):
+        assert counts[name] == len(df), name
+
+
+def test_reload_changes_nothing(store):
+    store.load([DEMO])
+    before = {n: store.table(n) for n in records.load_order()}
+    store.load([DEMO])
+    for n, df in before.items():
+        pd.testing.assert_frame_equal(store.table(n), df, obj=n)
+
+
+def test_read_back_every_field(store, tmp_path):
+    write_csv(tmp_path / "in" / "people.csv",
+              "person_id,forename,surname,date_of_birth,gender,role,borough,flags,source,nickname,recorded\n"
+              "X1,Zoë,O'Brien-Ní Bhriain,2011-01-31,female,young_person,Merton,LAC;NRM,csc,\"Zo, \"\"Z\"\"\",2026-01-02\n")
+    write_csv(tmp_path / "in" / "locations.csv",
+              "location_id,name,type,latitude,longitude,postcode,ward,source\n"
+              "L9,\"Stairwell, Block C\",street,51.41,-0.19,sw19 2ab,Abbey,police\n")
+    write_csv(tmp_path / "in" / "incidents.csv",
+              "incident_id,type,start,end,location_id,summary,source,grading\n"
+              'I9,intelligence,2026-02-03T04:05:06,2026-02-03T05:00,L9,"Line 1\nline 2 \u2013 dash",police,2b p\n')
+    result = store.load([tmp_path / "in"])
+    assert not result.batch.rejects, result.batch.rejects
+    p = store.table("people").iloc[0].to_dict()
+    assert p["forename"] == "Zoë" and p["surname"] == "O'Brien-Ní Bhriain"
+    assert p["flags"] == "LAC;NRM" and p["recorded"] == "2026-01-02"
+    assert p["props"] == '{"nickname": "Zo, \\"Z\\""}'
+    loc = store.table("locations").iloc[0].to_dict()
+    assert loc["postcode"] == "SW19 2AB" and loc["latitude"] == "51.41" and loc["longitude"] == "-0.19"
+    inc = store.table("incidents").iloc[0].to_dict()
+    assert inc["start"] == "2026-02-03T04:05:06" and inc["end"] == "2026-02-03T05:00:00"
+    assert inc["grading"] == "2B P"
+    assert inc["summary"] == "Line 1\nline 2 \u2013 dash"
+
+
+def test_export_load_fixed_point(store, tmp_path):
+    store.load([DEMO])
+    store.export(tmp_path / "out1")
+    from graphmap.store import open_store
+
+    with open_store(tmp_path / "second.db") as second:
+        second.load([tmp_path / "out1"])
+        for n in records.load_order():
+            pd.testing.assert_frame_equal(second.table(n), store.table(n), obj=n)
+        second.export(tmp_path / "out2")
+    for f in (tmp_path / "out1").iterdir():
+        assert f.read_bytes() == (tmp_path / "out2" / f.name).read_bytes(), f.name
+
+
+def test_failed_write_leaves_store_as_before(store, monkeypatch):
+    store.load([DEMO])
+    before = {n: store.table(n) for n in records.load_order()}
+    batch = records.read_batch([DEMO])
+    # A row that breaks the engine mid-write (after earlier tables were written).
+    bad = batch.tables["presence"].copy()
+    bad["person_id"] = "NOBODY"
+    batch.tables["people"]["forename"] = "CHANGED"
+    batch.tables["presence"] = bad
+    with pytest.raises(Exception):
+        store.write(batch, {"load_id": "x", "loaded_at": "x", "files": "[]", "rows": 1, "rejected": 0})
+    for n, df in before.items():
+        pd.testing.assert_frame_equal(store.table(n), df, obj=n)
+
+
+def test_subgraph_hops_and_window(store):
+    store.load([DEMO])
+    one = store.subgraph("P002", hops=1)
+    # P002: friend of P001 and P003; on I001 with P004 (P005 only reported it); found with P004.
+    assert one.person_ids == {"P002", "P001", "P003", "P004"}
+    assert "P005" not in one.person_ids
+    two = store.subgraph("P001", hops=2)
+    assert two.hops == {"P001": 0, "P002": 1, "P003": 2, "P004": 2}
+    # A window after April: the I001/I002 incidents and the P001-P002 tie (last seen 2026-05-01) drop out.
+    late = store.subgraph("P002", hops=1, start="2026-05-02", end="2026-10-31")
+    assert late.person_ids == {"P002", "P003"}
+    assert set(late.incidents["incident_id"]) == set()
+    early = store.subgraph("P003", hops=1, start="2026-04-01", end="2026-04-30")
+    assert early.person_ids == {"P003", "P002", "P004"}
+    assert set(early.incidents["incident_id"]) == {"I003"}
+
+
+def test_counts_and_info(store):
+    store.load([DEMO])
+    info = store.info()
+    assert info["counts"]["incidents"] == 4
+    assert info["incidents_by_type"] == {"intelligence": 1, "merlin": 1, "missing": 2}
+    assert info["date_range"] == {"first": "2026-03-02", "last": "2026-05-01"}
+    assert info["sources"]["police"] > 0 and info["last_load"]
+
+
+def test_delete_by_source(store):
+    store.load([DEMO])
+    removed = store.delete_source("peer_map")
+    assert removed == {"associations": 2}
+    assert store.counts()["associations"] == 1
+    removed = store.delete_source("police")
+    counts = store.counts()
+    # Police people, places and incidents go, and every link that named them with them.
+    assert "P004" not in set(store.table("people")["person_id"])
+    assert set(store.table("involvements")["incident_id"]) == {"I002", "I003"}
+    assert counts["associations"] == 0 and removed["people"] == 1
+    assert set(store.table("presence")["location_id"]) <= set(store.table("locations")["location_id"])
+    # The csc missing episode stays, its police-sourced place cleared rather than left dangling.
+    inc = store.table("incidents").set_index("incident_id")
+    assert inc.loc["I002", "location_id"] == "" and inc.loc["I002", "source"] == "csc"
