@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "sample_data" / "demo"
+DEMO = ROOT / "tests" / "fixtures" / "tiny"  # small hand-written fixture with known ids
+SAMPLE_DEMO = ROOT / "sample_data" / "demo"  # the generated demo borough
 EVAL_DATA = Path(os.environ.get("GRAPHMAP_EVAL_DATA", ROOT.parent / "shared" / "eval-data"))
 
 ENGINES = ["sqlite"]
@@ -42,7 +43,7 @@ def sqlite_store(tmp_path):
 
 @pytest.fixture
 def demo_copy(tmp_path) -> Path:
-    """A writable copy of the committed demo borough's canonical files."""
+    """A writable copy of the tiny hand-written canonical fixture."""
     dst = tmp_path / "demo"
     shutil.copytree(DEMO, dst)
     return dst
