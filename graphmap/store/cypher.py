@@ -139,12 +139,12 @@ def node_table(m: NodeMap) -> str:
 def nodes_by_key(m: NodeMap) -> str:
     """``$ids``: key values."""
     matches, ret = _node_projection(m)
-    return f"UNWIND $ids AS id MATCH (n:{ident(m.label)} {{{ident(m.key)}: id}}){matches} RETURN {ret}"
+    return f"UNWIND $ids AS k MATCH (n:{ident(m.label)} {{{ident(m.key)}: k}}){matches} RETURN {ret}"
 
 
 def existing_keys(m: NodeMap) -> str:
     """``$ids``: key values; returns those stored."""
-    return f"UNWIND $ids AS id MATCH (n:{ident(m.label)} {{{ident(m.key)}: id}}) RETURN n.{ident(m.key)} AS id"
+    return f"UNWIND $ids AS k MATCH (n:{ident(m.label)} {{{ident(m.key)}: k}}) RETURN n.{ident(m.key)} AS id"
 
 
 def relationship_table(m: RelMap, source: NodeMap, target: NodeMap) -> str:

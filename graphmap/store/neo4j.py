@@ -38,6 +38,26 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def parse_url(url: str) -> tuple[str, tuple[str, str] | None, str | None, str]:
+    """Split a store URL into the driver URL, auth, database and the URL to show.
+
+    User and password come from ``$GRAPHMAP_NEO4J_USER`` / ``$GRAPHMAP_NEO4J_PASSWORD`` (or,
+    failing that, the URL); the shown URL never carries them.
+
+    >>> parse_url("bolt://neo:secret@db.example:7687?database=merton")[::2]
+    ('bolt://db.example:7687', 'merton')
+    """
+    parts = urlsplit(url)
+    database = (parse_qs(parts.query).get("database") or [os.environ.get("GRAPHMAP_NEO4J_DATABASE", "")])[0]
+    host = parts.hostname or "localhost"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    plain = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    user = os.environ.get("GRAPHMAP_NEO4J_USER") or parts.username
+    password = os.environ.get("GRAPHMAP_NEO4J_PASSWORD") or parts.password
+    auth = (user, password or "") if user else None
+    return plain, auth, database or None, plain + (f"?database={database}" if database else "")
+
+
 class Neo4jStore(Store):
     """A graphmap store on Neo4j (or anything offering the same small driver surface).
 
@@ -74,17 +94,13 @@ class Neo4jStore(Store):
         """
         import neo4j
 
-        parts = urlsplit(url)
-        database = (parse_qs(parts.query).get("database") or [os.environ.get("GRAPHMAP_NEO4J_DATABASE", "")])[0]
-        host = parts.hostname or "localhost"
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        plain = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-        user = os.environ.get("GRAPHMAP_NEO4J_USER") or parts.username
-        password = os.environ.get("GRAPHMAP_NEO4J_PASSWORD") or parts.password
-        auth = (user, password or "") if user else None
+        plain, auth, database, shown = parse_url(url)
         driver = neo4j.GraphDatabase.driver(plain, auth=auth)
-        shown = plain + (f"?database={database}" if database else "")
-        return cls(driver, database=database or None, url=shown)
+        try:
+            return cls(driver, database=database, url=shown)
+        except BaseException:
+            driver.close()
+            raise
 
     # --- plumbing -------------------------------------------------------------------------
     def _session(self):
