@@ -71,16 +71,37 @@ def test_constraints_file_gives_the_neo4j_statements_back():
     rules = schema_rules()
     assert {r.label for r in rules if r.unique} == {"Person", "Location", "Incident", "Group", "Identifier", "Load"}
     for r in rules:
-        assert cypher.schema_statement(r, "neo4j") in lines
-        assert cypher.schema_statement(r, "falkordb") == f"CREATE INDEX FOR (n:{r.label}) ON (n.{r.property})"
+        assert cypher.schema_statement(r, "neo4j").replace("`", "") in lines
+        assert cypher.schema_statement(r, "falkordb") == f"CREATE INDEX FOR (n:`{r.label}`) ON (n.`{r.property}`)"
+
+
+def all_statements() -> list[str]:
+    model = load_model()
+    out = [cypher.record_load(model.loads), cypher.load_history(model.loads)]
+    for m in model.records.values():
+        if isinstance(m, NodeMap):
+            out += [cypher.merge_nodes(m), cypher.node_table(m), cypher.nodes_by_key(m), cypher.existing_keys(m),
+                    cypher.count_nodes(m), cypher.delete_nodes_from(m)]
+            out += [f(m, lk) for lk in m.links for f in (cypher.clear_links, cypher.set_links)]
+        else:
+            ends = model.node(m.source_record), model.node(m.target_record)
+            out += [cypher.merge_relationships(m, *ends), cypher.relationship_table(m, *ends),
+                    cypher.count_relationships(m, *ends), cypher.delete_relationships_from(m)]
+    person, incident = model.node("people"), model.node("incidents")
+    out += [cypher.associations_touching(model.records["associations"], person),
+            cypher.involvements_touching(model.records["involvements"], person, incident)]
+    return out
 
 
 def test_statements_take_values_only_as_parameters():
-    model = load_model()
-    m = model.records["associations"]
-    person = model.node("people")
-    text = cypher.associations_touching(m, person)
-    assert "$ids" in text and "$start" in text and "$end" in text
+    statements = all_statements()
+    assert len(statements) > 40
+    for text in statements:
+        # No string literal but the empty one, no comment, no second statement.
+        assert '"' not in text and "'" not in text.replace("''", ""), text
+        assert "//" not in text and ";" not in text, text
+    windowed = cypher.associations_touching(load_model().records["associations"], load_model().node("people"))
+    assert "$ids" in windowed and "$since" in windowed and "$until" in windowed
     with pytest.raises(ValueError):
         cypher.schema_statement(schema_rules()[0], "gremlin")
 

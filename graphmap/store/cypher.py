@@ -12,7 +12,7 @@ parameter (``$rows``, ``$ids``, ``$source``, ...).
 
 >>> from graphmap.store.graph_model import load_model
 >>> print(merge_nodes(load_model().node("people")))
-UNWIND $rows AS row MERGE (n:Person {person_id: row.key}) SET n += row.props RETURN count(n) AS n
+UNWIND $rows AS row MERGE (n:`Person` {`person_id`: row.id}) SET n += row.props RETURN count(n) AS n
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ FALKORDB_FORMS = {
 }
 
 
+def _q(name: str) -> str:
+    """A schema identifier, checked and backtick-quoted (``end``, ``start`` and ``key`` are
+    Cypher keywords; quoting makes every schema name safe as a label, type or key)."""
+    return f"`{ident(name)}`"
+
+
 def _check(dialect: str) -> str:
     if dialect not in DIALECTS:
         raise ValueError(f"unknown Cypher dialect {dialect!r} (expected one of {DIALECTS})")
@@ -41,21 +47,21 @@ def _check(dialect: str) -> str:
 
 def _map(keys: tuple[str, ...], source: str) -> str:
     """A map literal ``{k: source.k, ...}`` over schema property keys."""
-    return "{" + ", ".join(f"{ident(k)}: {source}.{ident(k)}" for k in keys) + "}"
+    return "{" + ", ".join(f"{_q(k)}: {source}.{_q(k)}" for k in keys) + "}"
 
 
 def _node_projection(m: NodeMap, var: str = "n") -> tuple[str, str]:
     """OPTIONAL MATCH clauses for a node's link columns, and the RETURN list of its columns."""
     matches, cols = [], {}
     for i, lk in enumerate(m.links):
-        matches.append(f" OPTIONAL MATCH ({var})-[:{ident(lk.type)}]->(t{i}:{ident(lk.target_label)})")
-        cols[lk.column] = f"t{i}.{ident(lk.target_key)}"
+        matches.append(f" OPTIONAL MATCH ({var})-[:{_q(lk.type)}]->(t{i}:{_q(lk.target_label)})")
+        cols[lk.column] = f"t{i}.{_q(lk.target_key)}"
     ret = []
     for c in m.columns:
         if c in cols:
-            ret.append(f"{cols[c]} AS {ident(c)}")
+            ret.append(f"{cols[c]} AS {_q(c)}")
         else:
-            ret.append(f"{var}.{ident(c)} AS {ident(c)}")
+            ret.append(f"{var}.{_q(c)} AS {_q(c)}")
     return "".join(matches), ", ".join(ret)
 
 
@@ -63,11 +69,11 @@ def _rel_projection(m: RelMap, source_key: str, target_key: str) -> str:
     ret = []
     for c in m.columns:
         if c == m.source:
-            ret.append(f"a.{ident(source_key)} AS {ident(c)}")
+            ret.append(f"a.{_q(source_key)} AS {_q(c)}")
         elif c == m.target:
-            ret.append(f"b.{ident(target_key)} AS {ident(c)}")
+            ret.append(f"b.{_q(target_key)} AS {_q(c)}")
         else:
-            ret.append(f"r.{ident(c)} AS {ident(c)}")
+            ret.append(f"r.{_q(c)} AS {_q(c)}")
     return ", ".join(ret)
 
 
@@ -75,7 +81,7 @@ def _rel_projection(m: RelMap, source_key: str, target_key: str) -> str:
 
 def schema_statement(rule: SchemaRule, dialect: str) -> str:
     """A constraint or index from ``schema/neo4j/constraints.cypher``."""
-    label, prop, name = ident(rule.label), ident(rule.property), ident(rule.name)
+    label, prop, name = _q(rule.label), _q(rule.property), _q(rule.name)
     if _check(dialect) == "falkordb":
         return f"CREATE INDEX FOR (n:{label}) ON (n.{prop})"
     if rule.unique:
@@ -86,87 +92,87 @@ def schema_statement(rule: SchemaRule, dialect: str) -> str:
 # --- writing ---------------------------------------------------------------------------------
 
 def merge_nodes(m: NodeMap) -> str:
-    """Upsert nodes. ``$rows``: ``[{key, props: {column: value}}]``."""
-    return (f"UNWIND $rows AS row MERGE (n:{ident(m.label)} {{{ident(m.key)}: row.key}}) "
+    """Upsert nodes. ``$rows``: ``[{id, props: {column: value}}]``."""
+    return (f"UNWIND $rows AS row MERGE (n:{_q(m.label)} {{{_q(m.key)}: row.id}}) "
             f"SET n += row.props RETURN count(n) AS n")
 
 
 def clear_links(m: NodeMap, lk: Link) -> str:
-    """Remove a link column's relationships from the nodes about to be rewritten. ``$keys``."""
-    return (f"UNWIND $keys AS k MATCH (n:{ident(m.label)} {{{ident(m.key)}: k}})"
-            f"-[r:{ident(lk.type)}]->() DELETE r")
+    """Remove a link column's relationships from the nodes about to be rewritten. ``$ids``."""
+    return (f"UNWIND $ids AS k MATCH (n:{_q(m.label)} {{{_q(m.key)}: k}})"
+            f"-[r:{_q(lk.type)}]->() DELETE r")
 
 
 def set_links(m: NodeMap, lk: Link) -> str:
-    """Link nodes to the nodes their column names. ``$rows``: ``[{key, target}]``; returns the
+    """Link nodes to the nodes their column names. ``$rows``: ``[{id, target}]``; returns the
     number linked, which the engine checks (a missing target fails the whole write)."""
-    return (f"UNWIND $rows AS row MATCH (n:{ident(m.label)} {{{ident(m.key)}: row.key}}) "
-            f"MATCH (t:{ident(lk.target_label)} {{{ident(lk.target_key)}: row.target}}) "
-            f"MERGE (n)-[:{ident(lk.type)}]->(t) RETURN count(*) AS n")
+    return (f"UNWIND $rows AS row MATCH (n:{_q(m.label)} {{{_q(m.key)}: row.id}}) "
+            f"MATCH (t:{_q(lk.target_label)} {{{_q(lk.target_key)}: row.target}}) "
+            f"MERGE (n)-[:{_q(lk.type)}]->(t) RETURN count(*) AS n")
 
 
 def merge_relationships(m: RelMap, source: NodeMap, target: NodeMap) -> str:
-    """Upsert relationships. ``$rows``: ``[{from, to, key: {...}, props: {...}}]``; returns the
+    """Upsert relationships. ``$rows``: ``[{a, b, identity: {...}, props: {...}}]``; returns the
     number written, which the engine checks (a missing end fails the whole write)."""
-    return (f"UNWIND $rows AS row MATCH (a:{ident(source.label)} {{{ident(source.key)}: row.from}}) "
-            f"MATCH (b:{ident(target.label)} {{{ident(target.key)}: row.to}}) "
-            f"MERGE (a)-[r:{ident(m.type)} {_map(m.key, 'row.key')}]->(b) "
+    return (f"UNWIND $rows AS row MATCH (a:{_q(source.label)} {{{_q(source.key)}: row.a}}) "
+            f"MATCH (b:{_q(target.label)} {{{_q(target.key)}: row.b}}) "
+            f"MERGE (a)-[r:{_q(m.type)} {_map(m.key, 'row.identity')}]->(b) "
             f"SET r += row.props RETURN count(r) AS n")
 
 
 def record_load(loads: NodeMap) -> str:
     """One node per load. ``$meta``: the load's columns."""
-    return f"CREATE (n:{ident(loads.label)}) SET n += $meta"
+    return f"CREATE (n:{_q(loads.label)}) SET n += $meta"
 
 
 def delete_relationships_from(m: RelMap) -> str:
     """``$source``; returns how many went."""
-    return f"MATCH ()-[r:{ident(m.type)}]->() WHERE r.source = $source DELETE r RETURN count(*) AS n"
+    return f"MATCH ()-[r:{_q(m.type)}]->() WHERE r.`source` = $source DELETE r RETURN count(*) AS n"
 
 
 def delete_nodes_from(m: NodeMap) -> str:
     """``$source``; the nodes' relationships go with them (links left dangling are never kept)."""
-    return f"MATCH (n:{ident(m.label)}) WHERE n.source = $source DETACH DELETE n RETURN count(*) AS n"
+    return f"MATCH (n:{_q(m.label)}) WHERE n.`source` = $source DETACH DELETE n RETURN count(*) AS n"
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 def node_table(m: NodeMap) -> str:
     matches, ret = _node_projection(m)
-    return f"MATCH (n:{ident(m.label)}){matches} RETURN {ret}"
+    return f"MATCH (n:{_q(m.label)}){matches} RETURN {ret}"
 
 
 def nodes_by_key(m: NodeMap) -> str:
     """``$ids``: key values."""
     matches, ret = _node_projection(m)
-    return f"UNWIND $ids AS k MATCH (n:{ident(m.label)} {{{ident(m.key)}: k}}){matches} RETURN {ret}"
+    return f"UNWIND $ids AS k MATCH (n:{_q(m.label)} {{{_q(m.key)}: k}}){matches} RETURN {ret}"
 
 
 def existing_keys(m: NodeMap) -> str:
     """``$ids``: key values; returns those stored."""
-    return f"UNWIND $ids AS k MATCH (n:{ident(m.label)} {{{ident(m.key)}: k}}) RETURN n.{ident(m.key)} AS id"
+    return f"UNWIND $ids AS k MATCH (n:{_q(m.label)} {{{_q(m.key)}: k}}) RETURN n.{_q(m.key)} AS id"
 
 
 def relationship_table(m: RelMap, source: NodeMap, target: NodeMap) -> str:
-    return (f"MATCH (a:{ident(source.label)})-[r:{ident(m.type)}]->(b:{ident(target.label)}) "
+    return (f"MATCH (a:{_q(source.label)})-[r:{_q(m.type)}]->(b:{_q(target.label)}) "
             f"RETURN {_rel_projection(m, source.key, target.key)}")
 
 
 def count_nodes(m: NodeMap) -> str:
-    return f"MATCH (n:{ident(m.label)}) RETURN count(n) AS n"
+    return f"MATCH (n:{_q(m.label)}) RETURN count(n) AS n"
 
 
 def count_relationships(m: RelMap, source: NodeMap, target: NodeMap) -> str:
-    return f"MATCH (:{ident(source.label)})-[r:{ident(m.type)}]->(:{ident(target.label)}) RETURN count(r) AS n"
+    return f"MATCH (:{_q(source.label)})-[r:{_q(m.type)}]->(:{_q(target.label)}) RETURN count(r) AS n"
 
 
 def associations_touching(m: RelMap, person: NodeMap) -> str:
-    """Person-to-person links with an end in ``$ids``, active in the window ``$start``..``$end``
+    """Person-to-person links with an end in ``$ids``, active in the window ``$since``..``$until``
     (ISO strings, "" = open; a link with no first/last seen date is active throughout)."""
-    return (f"UNWIND $ids AS pid MATCH (p:{ident(person.label)} {{{ident(person.key)}: pid}})"
-            f"-[r:{ident(m.type)}]-(:{ident(person.label)}) "
-            "WHERE ($start = '' OR r.last_seen = '' OR r.last_seen >= $start) "
-            "AND ($end = '' OR r.first_seen = '' OR r.first_seen <= $end) "
+    return (f"UNWIND $ids AS pid MATCH (p:{_q(person.label)} {{{_q(person.key)}: pid}})"
+            f"-[r:{_q(m.type)}]-(:{_q(person.label)}) "
+            "WHERE ($since = '' OR r.`last_seen` = '' OR r.`last_seen` >= $since) "
+            "AND ($until = '' OR r.`first_seen` = '' OR r.`first_seen` <= $until) "
             # startNode/endNode, not a second MATCH on the bound r: FalkorDB 4 ignores a bound
             # relationship variable in a later MATCH and returns every ASSOCIATES_WITH.
             "WITH DISTINCT r WITH r, startNode(r) AS a, endNode(r) AS b "
@@ -175,15 +181,15 @@ def associations_touching(m: RelMap, person: NodeMap) -> str:
 
 def involvements_touching(m: RelMap, person: NodeMap, incident: NodeMap) -> str:
     """Every involvement (of anyone) in incidents starting in the window that involve ``$ids``."""
-    return (f"UNWIND $ids AS pid MATCH (p:{ident(person.label)} {{{ident(person.key)}: pid}})"
-            f"-[:{ident(m.type)}]->(i:{ident(incident.label)}) "
-            "WHERE ($start = '' OR i.start >= $start) AND ($end = '' OR i.start <= $end) "
-            f"WITH DISTINCT i MATCH (a:{ident(person.label)})-[r:{ident(m.type)}]->(i) WITH a, r, i AS b "
+    return (f"UNWIND $ids AS pid MATCH (p:{_q(person.label)} {{{_q(person.key)}: pid}})"
+            f"-[:{_q(m.type)}]->(i:{_q(incident.label)}) "
+            "WHERE ($since = '' OR i.`start` >= $since) AND ($until = '' OR i.`start` <= $until) "
+            f"WITH DISTINCT i MATCH (a:{_q(person.label)})-[r:{_q(m.type)}]->(i) WITH a, r, i AS b "
             f"RETURN {_rel_projection(m, person.key, incident.key)}")
 
 
 def load_history(loads: NodeMap) -> str:
-    return f"MATCH (n:{ident(loads.label)}) RETURN " + ", ".join(f"n.{ident(c)} AS {ident(c)}" for c in loads.columns)
+    return f"MATCH (n:{_q(loads.label)}) RETURN " + ", ".join(f"n.{_q(c)} AS {_q(c)}" for c in loads.columns)
 
 
 def wipe() -> str:

@@ -98,6 +98,10 @@ class Neo4jStore(Store):
         driver = neo4j.GraphDatabase.driver(plain, auth=auth)
         try:
             return cls(driver, database=database, url=shown)
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError) as exc:
+            driver.close()
+            # One line naming the server (the driver's own message spans several).
+            raise StoreError(f"{shown}: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
         except BaseException:
             driver.close()
             raise
@@ -149,20 +153,20 @@ class Neo4jStore(Store):
             if isinstance(m, NodeMap):
                 stmt = cypher.merge_nodes(m)
                 for chunk in self._chunks(rows):
-                    plan.append((stmt, {"rows": [{"key": r[m.key], "props": {c: r[c] for c in m.properties}}
+                    plan.append((stmt, {"rows": [{"id": r[m.key], "props": {c: r[c] for c in m.properties}}
                                                  for r in chunk]}, len(chunk), name))
                 for lk in m.links:
                     for chunk in self._chunks(rows):
-                        plan.append((cypher.clear_links(m, lk), {"keys": [r[m.key] for r in chunk]}, None, name))
-                        targets = [{"key": r[m.key], "target": r[lk.column]} for r in chunk if r[lk.column] != ""]
+                        plan.append((cypher.clear_links(m, lk), {"ids": [r[m.key] for r in chunk]}, None, name))
+                        targets = [{"id": r[m.key], "target": r[lk.column]} for r in chunk if r[lk.column] != ""]
                         if targets:
                             plan.append((cypher.set_links(m, lk), {"rows": targets}, len(targets), name))
             else:
                 stmt = cypher.merge_relationships(m, *self._ends(m))
                 rest = [c for c in m.properties if c not in m.key]
                 for chunk in self._chunks(rows):
-                    plan.append((stmt, {"rows": [{"from": r[m.source], "to": r[m.target],
-                                                  "key": {k: r[k] for k in m.key},
+                    plan.append((stmt, {"rows": [{"a": r[m.source], "b": r[m.target],
+                                                  "identity": {k: r[k] for k in m.key},
                                                   "props": {c: r[c] for c in rest}} for r in chunk]},
                                  len(chunk), name))
             written[name] = len(df)
@@ -250,8 +254,8 @@ class Neo4jStore(Store):
         for chunk in self._chunks(sorted(person_ids)):
             if not chunk:
                 continue
-            a_rows += self._read(cypher.associations_touching(assoc, person), ids=chunk, start=start, end=end)
-            i_rows += self._read(cypher.involvements_touching(inv, person, incident), ids=chunk, start=start, end=end)
+            a_rows += self._read(cypher.associations_touching(assoc, person), ids=chunk, since=start, until=end)
+            i_rows += self._read(cypher.involvements_touching(inv, person, incident), ids=chunk, since=start, until=end)
         return self._frame("associations", a_rows), self._frame("involvements", i_rows)
 
     def loads(self) -> pd.DataFrame:
