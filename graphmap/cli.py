@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import records, schema
-from .store import default_url, open_store
+from .store import open_store, shown_url
 
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 2
 
@@ -41,9 +41,9 @@ def _open(db: str | None):
     try:
         return open_store(db)
     except (ValueError, OSError, schema.SchemaError) as exc:
-        raise Failure(f"{db or default_url()}: cannot open store: {exc}") from exc
+        raise Failure(f"{shown_url(db)}: cannot open store: {exc}") from exc
     except Exception as exc:  # driver errors: name the store, not the stack
-        raise Failure(f"{db or default_url()}: cannot open store: {type(exc).__name__}: {exc}") from exc
+        raise Failure(f"{shown_url(db)}: cannot open store: {type(exc).__name__}: {exc}") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
