@@ -118,10 +118,11 @@ class Size:
     young: int
     incidents: int
     blocks: int = 1
+    base: float = 1.05  # share of the incidents drawn before the planted structures and hotspots
 
 
 SIZES = {
-    "demo": Size(young=300, incidents=3_000),
+    "demo": Size(young=300, incidents=3_000, base=0.9),
     "borough": Size(young=18_150, incidents=200_000),
     "region": Size(young=22_700, incidents=250_000, blocks=20),
 }
@@ -297,6 +298,15 @@ class _Block:
         if weekdays_only:
             w = w * self.weekday[lo:hi]
         return lo + self.rng.choice(hi - lo, size=n, p=w / w.sum())
+
+    def clamp(self, back: np.ndarray, limit: np.ndarray, lo: int = 0) -> np.ndarray:
+        """Move days that fall beyond ``limit`` days back to a random day within it."""
+        limit = np.maximum(np.asarray(limit), lo + 1)
+        over = back > limit
+        if over.any():
+            back = back.copy()
+            back[over] = lo + (self.rng.random(int(over.sum())) * (limit[over] - lo)).astype(np.int64)
+        return back
 
     def when(self, back: np.ndarray, hours: np.ndarray) -> np.ndarray:
         n = len(back)
@@ -521,7 +531,7 @@ class _Block:
         G, M = self.n_groups, self.M
         self.assoc: list[tuple] = []  # (a, b, kind, first_day or -1, last_day or -1, source, grading, fop)
         # Recruiters: each draws young people from two to four groups, near one another.
-        n_rec = max(3, self.n_young // 75)
+        n_rec = max(4, self.n_young // 150)
         self.trap = self.add_places(np.array(["address"] * n_rec, dtype=object), rng.integers(0, self.n_wards, n_rec))
         from_out = rng.random(n_rec) < 0.3
         self.recruiters = self.adults(n_rec, "adult_of_concern", 19, 34, male_p=0.85)
@@ -713,10 +723,12 @@ class _Block:
     # --- incidents ---------------------------------------------------------------------
     def make_incidents(self) -> None:
         rng, inc = self.rng, self.inc
-        N = int(self.n_target * 0.85)  # the planted structures and hotspots make up the rest
+        N = int(self.n_target * self.base)  # the planted structures and hotspots make up the rest
         G, M = self.n_groups, self.M
         W = M.shape[1]
         local_young = self.young_ids
+        # Nobody is named on a record from before their tenth birthday.
+        self.max_back = self.as_at_day - (np.concatenate(self.p["dob"]) + 3653)
         # 1. Group incidents: two to four members of one group named together at its places.
         n = int(N * 0.40)
         g = rng.choice(G, size=n, p=self.g_activity / self.g_activity.sum())
@@ -730,9 +742,10 @@ class _Block:
         gp_n = (self.gplaces[g] >= 0).sum(axis=1)
         loc = np.where(at_home, self.gplaces[g, (rng.random(n) * gp_n).astype(int)],
                        self.public[rng.integers(0, len(self.public), n)])
-        start = self.when(self.days_back(n), _EVENING)
-        ids = inc.add(typ, start, -1, loc)
         mask = np.arange(4)[None, :] < k[:, None]
+        limit = np.where(mask, self.max_back[np.maximum(picked, 0)], SPAN_DAYS).min(axis=1)
+        start = self.when(self.clamp(self.days_back(n), limit), _EVENING)
+        ids = inc.add(typ, start, -1, loc)
         rows, pos = np.nonzero(mask)
         person = picked[rows, pos]
         t = typ[rows]
@@ -748,13 +761,14 @@ class _Block:
         n = int(N * 0.10)
         who = local_young[rng.integers(0, len(local_young), n)]
         loc = self.public[rng.integers(0, len(self.public), n)]
-        ids = inc.add(T["merlin"], self.when(self.days_back(n), _EVENING), -1, loc)
+        ids = inc.add(T["merlin"], self.when(self.clamp(self.days_back(n), self.max_back[who]), _EVENING), -1, loc)
         inc.involve(ids, who, rng.choice([R["subject"], R["victim"], R["witness"]], size=n, p=[.5, .3, .2]))
         # 3. School incidents, weekdays in school hours, sometimes with a second pupil.
         n = int(N * 0.07)
         P_school = np.concatenate(self.p["school"])
         who = local_young[rng.integers(0, len(local_young), n)]
-        ids = inc.add(T["school"], self.when(self.days_back(n, weekdays_only=True), _SCHOOL), -1, P_school[who])
+        back = self.clamp(self.days_back(n, weekdays_only=True), self.max_back[who])
+        ids = inc.add(T["school"], self.when(back, _SCHOOL), -1, P_school[who])
         inc.involve(ids, who, R["subject"])
         second = rng.random(n) < 0.25
         by_school = local_young[np.argsort(P_school[local_young], kind="stable")]
@@ -776,131 +790,186 @@ class _Block:
         who = local_young[rng.integers(0, len(local_young), n)]
         grading, fop = self.gradings(n)
         P_addr = np.concatenate(self.p["addr"])
-        ids = inc.add(T["intelligence"], self.when(self.days_back(n), _EVENING), -1, P_addr[who], grading, fop)
+        ids = inc.add(T["intelligence"], self.when(self.clamp(self.days_back(n), self.max_back[who]), _EVENING), -1,
+                      P_addr[who], grading, fop)
         inc.involve(ids, who, R["subject"])
         # 6. Background missing episodes: a few children go missing often.
-        n = int(N * 0.09)
-        propensity = rng.gamma(0.35, 1.0, len(local_young))
+        n = int(N * 0.045)
+        # About a third of young people ever go missing; some of them often, none hundreds of times.
+        propensity = rng.gamma(1.5, 1.0, len(local_young)) * (rng.random(len(local_young)) < 0.33)
         who = local_young[rng.choice(len(local_young), size=n, p=propensity / propensity.sum())]
-        self.add_missing(who, self.days_back(n, lo=5))
-        # 7. The planted structures.
+        self.mplan = {k: [] for k in ("who", "unit", "offset", "hours", "found", "adult", "lo", "hi")}
+        self.mplan["n_units"] = 0
+        self.planted_pairs: list[tuple[int, int, int]] = []
+        # 7. The planted structures; then every missing episode is written, clear of chance repeats.
         self.plant_recruiters()
         self.plant_co_missing()
+        self.plan_background_missing(who)
+        self.write_missing()
         self.plant_cross_borough()
         self.plant_single_adults()
         self.plant_old_hotspot()
         self.plant_hotspots()
 
-    def add_missing(self, who: np.ndarray, back: np.ndarray, found=None, hours=None, start=None) -> tuple:
-        rng = self.rng
-        n = len(who)
-        if start is None:
-            start = self.when(back, _NIGHT)
-        if hours is None:
-            hours = np.clip(rng.lognormal(np.log(10), 0.7, n), 2, 90)
-        end = start + (hours * 60).astype(np.int64)
-        if found is None:
-            home = rng.random(n) < 0.3
-            found = np.where(home, np.concatenate(self.p["addr"])[who],
-                             self.public[rng.integers(0, len(self.public), n)])
-        src = self.pick(["csc", "police"], n, [0.5, 0.5])
+    # --- missing episodes ------------------------------------------------------------
+    # Every missing episode is planned first as part of a *unit* (the children missing over one
+    # night together: one child, or a planted pair); units are then moved to other nights until
+    # no two children overlap twice by chance, and only then written. So the repeated overlaps in
+    # the data are the planted ones, while single chance overlaps (everyday decoys) remain.
+    def plan_missing(self, who, unit, offset, hours, found, adult, lo, hi) -> None:
+        """Plan rows (one child each) grouped in units; ``lo``/``hi`` bound each unit's days back."""
+        who, unit = np.asarray(who, dtype=np.int64), np.asarray(unit, dtype=np.int64)
+        n_units = int(unit.max()) + 1 if len(unit) else 0
+        lo = np.broadcast_to(np.asarray(lo, dtype=np.int64), (n_units,)).copy()
+        hi = np.broadcast_to(np.asarray(hi, dtype=np.int64), (n_units,)).copy()
+        limit = np.full(n_units, SPAN_DAYS, dtype=np.int64)
+        np.minimum.at(limit, unit, self.max_back[who])
+        hi = np.maximum(np.minimum(hi, limit), lo + 1)  # nobody named before their tenth birthday
+        m = self.mplan
+        m["who"].append(who)
+        m["unit"].append(unit + m["n_units"])
+        m["offset"].append(np.asarray(offset, dtype=np.int64))
+        m["hours"].append(np.asarray(hours, dtype=float))
+        m["found"].append(np.asarray(found, dtype=np.int64))
+        m["adult"].append(np.broadcast_to(np.asarray(adult, dtype=np.int64), who.shape).copy())
+        m["lo"].append(lo)
+        m["hi"].append(hi)
+        m["n_units"] += n_units
+
+    def unit_days(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return lo + (self.rng.random(len(lo)) * (hi - lo)).astype(np.int64)
+
+    def write_missing(self) -> None:
+        rng, m = self.rng, self.mplan
+        cat = {k: np.concatenate(v) for k, v in m.items() if k != "n_units"}
+        who, unit, lo, hi = cat["who"], cat["unit"], cat["lo"], cat["hi"]
+        unit_start = self.when(self.unit_days(lo, hi), _NIGHT)
+        planted = np.array([a * 10**9 + b for a, b, _ in self.planted_pairs], dtype=np.int64)
+        dur = (cat["hours"] * 60).astype(np.int64)
+        for _ in range(30):
+            start = unit_start[unit] + cat["offset"]
+            i, j = _overlaps(start, start + dur)
+            ok = who[i] != who[j]
+            i, j = i[ok], j[ok]
+            key = np.minimum(who[i], who[j]) * 10**9 + np.maximum(who[i], who[j])
+            _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+            bad = (cnt[inv] >= 2) & ~np.isin(key, planted)
+            # Move one side of each chance repeat (the later-planned unit: background before planted).
+            move = np.unique(np.maximum(unit[i[bad]], unit[j[bad]]))
+            if not len(move):
+                break
+            unit_start[move] = self.when(self.unit_days(lo[move], hi[move]), _NIGHT)
+        start = unit_start[unit] + cat["offset"]
+        end = start + dur
+        found = cat["found"]
+        src = self.pick(["csc", "police"], len(who), [0.5, 0.5])
         ids = self.inc.add(T["missing"], start, end, found, source=src)
         self.inc.involve(ids, who, R["missing_person"])
-        return ids, start, end
+        # Found with an adult: a found-with record at the end of the episode, where the child was found.
+        fw = cat["adult"] >= 0
+        fid = self.inc.add(T["found_with"], end[fw], -1, found[fw])
+        self.inc.involve(fid, who[fw], R["subject"])
+        self.inc.involve(fid, cat["adult"][fw], R["found_with"])
+        self.found_with = list(zip(who[fw].tolist(), cat["adult"][fw].tolist(), fid.tolist()))
+        self.found_at = list(zip(who[fw].tolist(), found[fw].tolist(), (end[fw] // 1440).tolist()))
+
+    def plan_background_missing(self, who: np.ndarray) -> None:
+        rng = self.rng
+        n = len(who)
+        home = rng.random(n) < 0.3
+        found = np.where(home, np.concatenate(self.p["addr"])[who], self.public[rng.integers(0, len(self.public), n)])
+        self.plan_missing(who, np.arange(n), np.zeros(n), np.clip(rng.lognormal(np.log(10), 0.7, n), 2, 90),
+                          found, -1, 5, SPAN_DAYS)
 
     def plant_recruiters(self) -> None:
         rng, inc = self.rng, self.inc
-        self.found_with: list[tuple[int, int, int]] = []  # child, adult, incident index
-        self.found_at: list[tuple[int, int, int]] = []  # child, location, day
-        self.planted_pairs: list[tuple[int, int, int]] = []
         self.complex: list[dict] = []
+        hotels = self.public[self.public_type == "hotel_bnb"]
+        away = self.add_places(np.array(["address", "hotel_bnb"] * len(self.recruiters), dtype=object),
+                               np.zeros(2 * len(self.recruiters), dtype=int), outside=True)  # found out of borough
+        rows = []  # (kid, adult, unit, where): one row per child per found-with episode
+        ep = 0
+        int_rows = []  # (adult, trap, n intelligence reports)
         for j, r in enumerate(self.recruiters):
-            kids = self.recruited[int(r)]
+            r = int(r)
+            kids = self.recruited[r]
             trap = int(self.trap[j])
-            hotel = int(self.public[self.public_type == "hotel_bnb"][j % max(1, (self.public_type == "hotel_bnb").sum())]) \
-                if (self.public_type == "hotel_bnb").any() else trap
-            places = [trap, hotel, int(self.out_places[1]), int(self.out_places[2])]
-            # Found with the adult after going missing (each child one to three times in the window).
+            hotel = int(hotels[j % len(hotels)]) if len(hotels) else trap
+            places = [trap, hotel, int(away[2 * j]), int(away[2 * j + 1])]
+            # Found with the adult after going missing (each child once or twice in the window).
             for kid in kids:
-                for _ in range(int(rng.integers(1, 4))):
-                    back = int(rng.integers(8, self.window_days - 5))
-                    where = places[int(rng.choice(4, p=[.45, .3, .15, .1]))]
-                    self.found_episode([kid], r, back, where)
+                for _ in range(int(rng.integers(1, 3))):
+                    rows.append((kid, r, ep, places[int(rng.choice(4, p=[.45, .3, .15, .1]))]))
+                    ep += 1
             # Two of its children, from different groups, go missing together twice.
-            by_group = {}
+            by_group: dict[int, int] = {}
             for kid in kids:
                 by_group.setdefault(int(self.group_of[kid]), kid)
             if len(by_group) >= 2:
                 a, b2 = list(by_group.values())[:2]
                 for _ in range(2):
-                    back = int(rng.integers(8, self.window_days - 5))
-                    self.found_episode([a, b2], r, back, places[int(rng.integers(0, 2))])
+                    where = places[int(rng.integers(0, 2))]
+                    rows += [(a, r, ep, where), (b2, r, ep, where)]
+                    ep += 1
                 self.planted_pairs.append((min(a, b2), max(a, b2), 2))
-            # Graded intelligence naming the adult with some of the children.
-            n_int = int(rng.integers(2, 6))
-            grading, fop = self.gradings(n_int)
-            back = rng.integers(5, self.window_days, n_int)
-            ids = inc.add(T["intelligence"], self.when(back, _EVENING), -1, np.full(n_int, trap), grading, fop)
-            inc.involve(ids, np.full(n_int, r), R["subject"])
-            for i in ids:
-                for kid in rng.choice(kids, size=min(len(kids), int(rng.integers(1, 3))), replace=False):
-                    inc.involve([i], [kid], R["present"])
-            self.complex.append({"subject_id": int(r), "subject_type": "person", "young_people": kids})
+            int_rows.append((r, trap, int(rng.integers(2, 6))))
+            self.complex.append({"subject_id": r, "subject_type": "person", "young_people": kids})
             self.complex.append({"subject_id": trap, "subject_type": "location", "young_people": kids})
-
-    def found_episode(self, kids: list[int], adult: int, back: int, where: int) -> None:
-        rng = self.rng
-        start0 = int(self.when(np.array([back]), _NIGHT)[0])
-        hours0 = float(np.clip(rng.lognormal(np.log(30), 0.5), 8, 90))
-        n = len(kids)
-        start = start0 + rng.integers(-60, 61, n) // 5 * 5
-        hours = hours0 + rng.uniform(-3, 3, n)
-        ids, s, e = self.add_missing(np.array(kids), np.zeros(n, int), found=np.full(n, where), hours=hours,
-                                     start=start)
-        for kid, end in zip(kids, e):
-            fid = self.inc.add(T["found_with"], [int(end)], -1, [where])
-            self.inc.involve(fid, [kid], R["subject"])
-            self.inc.involve(fid, [adult], R["found_with"])
-            self.found_with.append((int(kid), int(adult), int(fid[0])))
-            self.found_at.append((int(kid), int(where), int(end // 1440)))
+        fw = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        kid, adult, epi, where = fw.T
+        ep_hours = np.clip(rng.lognormal(np.log(22), 0.5, ep), 8, 90)
+        self.plan_missing(kid, epi, rng.integers(-12, 13, len(fw)) * 5, ep_hours[epi] + rng.uniform(-3, 3, len(fw)),
+                          where, adult, 8, self.window_days - 5)
+        # Graded intelligence naming the adult with one or two of the children.
+        ir = np.array(int_rows, dtype=np.int64).reshape(-1, 3)
+        adult = np.repeat(ir[:, 0], ir[:, 2])
+        grading, fop = self.gradings(len(adult))
+        ids = inc.add(T["intelligence"], self.when(rng.integers(5, self.window_days, len(adult)), _EVENING), -1,
+                      np.repeat(ir[:, 1], ir[:, 2]), grading, fop)
+        inc.involve(ids, adult, R["subject"])
+        for i, a in zip(ids.tolist(), adult.tolist()):
+            kids = self.recruited[a]
+            chosen = rng.choice(kids, size=min(len(kids), int(rng.integers(1, 3))), replace=False)
+            inc.involve(np.full(len(chosen), i), chosen, R["present"])
 
     def plant_co_missing(self) -> None:
         """Repeated co-missing pairs within groups, and single coincidental overlaps as decoys."""
         rng = self.rng
         G, M = self.n_groups, self.M
-        n_pairs = max(4, G // 6)
         free = ~self.taken
-        self.coincidental: list[tuple[int, int]] = []
-        for g in rng.choice(G, size=min(G, n_pairs), replace=False):
+        # Repeated pairs: two members of one group missing over the same nights, two to four times.
+        gs = rng.choice(G, size=min(G, max(4, G // 6)), replace=False)
+        who, epi, found = [], [], []
+        ep = 0
+        for g in gs:
             members = M[g, : self.gsize[g]]
             members = members[(members >= 0) & free[members]]
             if len(members) < 2:
                 continue
             a, b2 = (int(x) for x in rng.choice(members, size=2, replace=False))
             k = int(rng.integers(2, 5))
-            days = rng.choice(np.arange(5, self.window_days - 3), size=k, replace=False)
-            for back in days:
-                start0 = int(self.when(np.array([back]), _NIGHT)[0])
-                hours0 = float(np.clip(rng.lognormal(np.log(20), 0.5), 6, 80))
-                start = start0 + rng.integers(-90, 91, 2) // 5 * 5
-                found = self.public[rng.integers(0, len(self.public))]
-                self.add_missing(np.array([a, b2]), np.zeros(2, int), found=np.full(2, found),
-                                 hours=hours0 + rng.uniform(-4, 4, 2), start=start)
+            for _ in range(k):
+                where = int(self.public[rng.integers(0, len(self.public))])
+                who += [a, b2]
+                epi += [ep, ep]
+                found += [where, where]
+                ep += 1
             self.planted_pairs.append((min(a, b2), max(a, b2), k))
+        epi_a = np.array(epi, dtype=np.int64)
+        ep_hours = np.clip(rng.lognormal(np.log(20), 0.5, ep), 6, 80)
+        self.plan_missing(who, epi_a, rng.integers(-18, 19, len(epi_a)) * 5,
+                          ep_hours[epi_a] + rng.uniform(-4, 4, len(epi_a)), found, -1, 5, self.window_days - 3)
         # Coincidental: one overlap between children of different groups in different wards.
-        n_coinc = max(4, G // 8)
         grouped = self.young_ids[(self.group_of[self.young_ids] >= 0) & free[self.young_ids]]
-        for _ in range(n_coinc):
-            a, b2 = (int(x) for x in rng.choice(grouped, size=2, replace=False))
-            if self.group_of[a] == self.group_of[b2] or abs(int(self.y_ward[a]) - int(self.y_ward[b2])) < 2:
-                continue
-            back = int(rng.integers(5, self.window_days - 3))
-            start = int(self.when(np.array([back]), _NIGHT)[0])
-            self.add_missing(np.array([a, b2]), np.zeros(2, int),
-                             found=self.public[rng.integers(0, len(self.public), 2)],
-                             hours=np.array([rng.uniform(6, 20), rng.uniform(6, 20)]),
-                             start=np.array([start, start + int(rng.integers(1, 5)) * 60]))
-            self.coincidental.append((min(a, b2), max(a, b2)))
+        pairs = rng.choice(grouped, size=(max(4, G // 8), 2))
+        ok = (self.group_of[pairs[:, 0]] != self.group_of[pairs[:, 1]]) & \
+             (np.abs(self.y_ward[pairs[:, 0]] - self.y_ward[pairs[:, 1]]) >= 2)
+        pairs = pairs[ok]
+        n = len(pairs)
+        offset = np.stack([np.zeros(n, dtype=np.int64), rng.integers(1, 5, n) * 60], axis=1).ravel()
+        self.plan_missing(pairs.ravel(), np.repeat(np.arange(n), 2), offset, rng.uniform(6, 20, 2 * n),
+                          self.public[rng.integers(0, len(self.public), 2 * n)], -1, 5, self.window_days - 3)
+        self.coincidental = [(int(min(a, b2)), int(max(a, b2))) for a, b2 in pairs]
 
     def plant_cross_borough(self) -> None:
         rng = self.rng
@@ -935,17 +1004,18 @@ class _Block:
         used = np.unique(self.gplaces[self.gplaces >= 0])
         cands = self.public[~np.isin(self.public, used) & (self.public_type != "online_space")]
         self.old_hotspot = int(rng.choice(cands))
-        n = int(max(win.max(), 10) * 2.5)
+        n = int(max(win.max(), 10) * 3) + 20  # busier then than any hotspot is now
         back = self.days_back(n, lo=self.window_days + 30, hi=min(SPAN_DAYS, self.window_days + 550))
         typ = rng.choice([T["asb"], T["merlin"], T["stop_search"]], size=n, p=[.6, .25, .15])
         ids = self.inc.add(typ, self.when(back, _EVENING), -1, np.full(n, self.old_hotspot))
-        named = rng.random(n) < 0.4
-        self.inc.involve(ids[named], self.young_ids[rng.integers(0, len(self.young_ids), named.sum())], R["subject"])
+        who = self.young_ids[rng.integers(0, len(self.young_ids), n)]
+        named = (rng.random(n) < 0.4) & (self.max_back[who] >= back)
+        self.inc.involve(ids[named], who[named], R["subject"])
 
     def plant_hotspots(self) -> None:
         """Top places in the window: each clearly above every other place, in a fixed order."""
         rng = self.rng
-        n_hot = max(5, len(self.public) // 40)
+        n_hot = max(5, len(self.public) // 100)
         cands = self.public[(self.public != self.old_hotspot) & (self.public_type != "online_space")
                             & np.isin(self.public_type, ["park", "shop_takeaway", "street", "transport_hub"])]
         self.hotspots = [int(x) for x in rng.choice(cands, size=n_hot, replace=False)]
@@ -955,7 +1025,7 @@ class _Block:
         top = int(win[others].max())
         users = {h: np.flatnonzero((self.gplaces == h).any(axis=1)) for h in self.hotspots}
         for rank, h in enumerate(self.hotspots):
-            target = int(np.ceil(top * (1.3 + 0.25 * (n_hot - 1 - rank)))) + 5
+            target = int(np.ceil(top * (1.3 + 1.2 * (n_hot - 1 - rank) / (n_hot - 1)))) + 5 + (n_hot - rank)
             n = max(0, target - int(win[h]))
             back = self.days_back(n, lo=0, hi=self.window_days - 1)
             # Hotspot hours lean even harder to evenings; weekends already weigh more.
@@ -981,17 +1051,19 @@ class _Block:
         np.minimum.at(first_day, inv_p, f["start"][inv_i] // 1440)
         self.first_day = first_day
         # Friends and peer maps within groups: each member tied to one or two others.
-        for g in range(G):
-            members = M[g, : self.gsize[g]]
-            members = members[members >= 0]
-            for x in members:
-                for y in rng.choice(members, size=min(len(members), int(rng.integers(1, 3))), replace=False):
-                    if x == y:
-                        continue
-                    a, b2 = (int(x), int(y)) if x < y else (int(y), int(x))
-                    fs = int(min(first_day[a], first_day[b2], self.as_at_day) - rng.integers(0, 200))
-                    kind = "peer_map" if rng.random() < 0.4 else "friend"
-                    self.assoc.append((a, b2, kind, fs, -1, "peer_map", "", "opinion" if kind == "peer_map" else "fact"))
+        gm = [(g, x) for g in range(G) for x in M[g, : self.gsize[g]]]
+        mg = np.array(gm, dtype=np.int64).reshape(-1, 2)
+        g_of, x_of = mg[:, 0], mg[:, 1]
+        for _ in range(2):
+            pos = (rng.random(len(mg)) * self.gsize[g_of]).astype(np.int64)
+            y_of = M[g_of, pos]
+            keep = (y_of != x_of) & ((_ == 0) | (rng.random(len(mg)) < 0.5))
+            a, b2 = np.minimum(x_of, y_of)[keep], np.maximum(x_of, y_of)[keep]
+            fs = np.minimum(np.minimum(first_day[a], first_day[b2]), self.as_at_day) - rng.integers(0, 200, len(a))
+            peer = rng.random(len(a)) < 0.4
+            for ai, bi, f, pm in zip(a.tolist(), b2.tolist(), fs.tolist(), peer.tolist()):
+                self.assoc.append((ai, bi, "peer_map" if pm else "friend", f, -1, "peer_map", "",
+                                   "opinion" if pm else "fact"))
         # Olders: each recruited child names the adult; the tie starts before the child's first incident.
         for r, kids in self.recruited.items():
             for kid in kids:
@@ -1011,19 +1083,15 @@ class _Block:
         young = everyone[P["role"] == "young_person"]
         pres.append((young, P["school"][young], "attends", np.full(len(young), -1), np.full(len(young), -1),
                      np.full(len(young), "education", dtype=object)))
-        gp_person, gp_loc, gp_first = [], [], []
-        for g in range(G):
-            members = M[g, : self.gsize[g]]
-            members = members[members >= 0]
-            pl = self.gplaces[g][self.gplaces[g] >= 0]
-            for x in members:
-                for loc in rng.choice(pl, size=int(rng.integers(1, len(pl) + 1)), replace=False):
-                    gp_person.append(int(x))
-                    gp_loc.append(int(loc))
-                    gp_first.append(int(min(first_day[x], self.as_at_day) - rng.integers(0, 90)))
+        # Each member frequents some of the group's places (at least the first one drawn).
+        places = self.gplaces[g_of]
+        pick = (rng.random(places.shape) < 0.6) & (places >= 0)
+        pick[np.arange(len(places)), 0] = True
+        r_, c_ = np.nonzero(pick)
+        gp_person, gp_loc = x_of[r_], places[r_, c_]
+        gp_first = np.minimum(first_day[gp_person], self.as_at_day) - rng.integers(0, 90, len(r_))
         k = len(gp_person)
-        pres.append((np.array(gp_person), np.array(gp_loc), "frequents", np.array(gp_first), np.full(k, -1),
-                     np.full(k, "police", dtype=object)))
+        pres.append((gp_person, gp_loc, "frequents", gp_first, np.full(k, -1), np.full(k, "police", dtype=object)))
         for r, trap in zip(self.recruiters, self.trap):
             pres.append((np.array([r]), np.array([trap]), "stays", np.array([self.as_at_day - 400]), np.array([-1]),
                          np.array(["police"], dtype=object)))
@@ -1090,6 +1158,18 @@ class _Block:
             parts = [x for x in str(out[c]).split(";") if x and rng.random() < 0.6]
             out[d] = ";".join(parts)
         return out
+
+
+def _overlaps(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)`` of intervals that overlap (``start < other end``, both ways)."""
+    order = np.argsort(start, kind="stable")
+    s, e = start[order], end[order]
+    hi = np.searchsorted(s, e, side="left")  # intervals starting before this one ends
+    counts = np.maximum(hi - np.arange(len(s)) - 1, 0)
+    i = np.repeat(np.arange(len(s)), counts)
+    j = i + 1 + (np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts))
+    keep = (s[i] < e[j]) & (s[j] < e[i])
+    return order[i[keep]], order[j[keep]]
 
 
 def _typo(name: str, rng: np.random.Generator) -> str:
@@ -1278,16 +1358,11 @@ def co_missing_counts(incidents: pd.DataFrame, involvements: pd.DataFrame, start
                   & (incidents["start"].str[:19] <= end_iso) & (incidents["end"] != "")]
     inv = involvements[involvements["role"] == "missing_person"].merge(m[["incident_id", "start", "end"]],
                                                                         on="incident_id")
-    s = pd.to_datetime(inv["start"]).to_numpy()
-    e = pd.to_datetime(inv["end"]).to_numpy()
-    order = np.argsort(s, kind="stable")
-    s, e, who = s[order], e[order], inv["person_id"].to_numpy()[order]
-    hi = np.searchsorted(s, e, side="left")  # episodes starting before this one ends
-    counts = hi - np.arange(len(s)) - 1
-    counts = np.maximum(counts, 0)
-    i = np.repeat(np.arange(len(s)), counts)
-    j = i + 1 + (np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts))
-    ok = (who[i] != who[j]) & (s[j] < e[i]) & (s[i] < e[j])
+    s = pd.to_datetime(inv["start"]).to_numpy().astype(np.int64)
+    e = pd.to_datetime(inv["end"]).to_numpy().astype(np.int64)
+    who = inv["person_id"].to_numpy()
+    i, j = _overlaps(s, e)
+    ok = who[i] != who[j]
     a, b = who[i][ok], who[j][ok]
     lo, hi2 = np.where(a < b, a, b), np.where(a < b, b, a)
     out: dict[tuple[str, str], int] = {}
@@ -1416,6 +1491,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
     for bi, child in enumerate(ss.spawn(spec.blocks)):
         rng = np.random.default_rng(child)
         blk = _Block(rng, spec.young, spec.incidents, as_at_d, b)
+        blk.base = spec.base
         blk.plant_jayden = size == "demo" and bi == 0
         blk.make_locations()
         blk.make_people()
@@ -1441,7 +1517,8 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
     truth = {**head, **truth}
     truth["hotspots"] = sorted(truth["hotspots"], key=lambda h: (-truth["hotspot_incidents"][h], h))
     with open(out / GROUND_TRUTH, "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(truth, fh, indent=1, sort_keys=False, ensure_ascii=False)
+        # Indented for the demo (read by people); compact (and fast: the C encoder) for the big sizes.
+        fh.write(json.dumps(truth, indent=1 if size == "demo" else None, ensure_ascii=False))
         fh.write("\n")
     files = [out / s.file for s in specs.values()] + [out / GROUND_TRUTH]
     return {"out": str(out), "size": size, "seed": int(seed), "as_at": as_at_d.isoformat(), "counts": written,
