@@ -138,6 +138,27 @@ def demo(db):
     info.callback(db=db, as_json=False)
 
 
+@cli.command()
+@click.option("--size", type=click.Choice(["demo", "borough", "region"]), default="demo", show_default=True,
+              help="demo: ~300 young people / 3,000 incidents; borough: 20,000 people / 200,000 incidents; "
+                   "region: 500,000 people / 5,000,000 incidents (written in blocks).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--seed", type=int, default=None, help="Random seed (same seed, same files; default 7).")
+@click.option("--as-at", "as_at", default=None, metavar="DATE",
+              help="Date everything is dated up to (YYYY-MM-DD; default 2026-10-31).")
+def synth(size, out, seed, as_at):
+    """Write a synthetic borough: canonical CSV files and ground_truth.json (fictional people)."""
+    from .synthetic import DEFAULT_SEED, generate
+
+    try:
+        summary = generate(out, size=size, seed=DEFAULT_SEED if seed is None else seed, as_at=as_at)
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+    click.echo(f"{summary['out']}: {size} borough, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
+               f"({summary['bytes'] / 1e6:.1f} MB in {summary['seconds']:.1f} s)")
+
+
 def main() -> None:
     cli(prog_name="graphmap")
 
