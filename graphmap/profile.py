@@ -203,10 +203,9 @@ def person_profile(tables: Mapping[str, pd.DataFrame], person_id: str, *, window
     if row.empty:
         raise KeyError(f"no person {person_id!r} in the store")
     hot = set(hotspots)
-    G = _proposals.tie_graph(tables, window=window) if G is None else G
+    G = _proposals.tie_graph(tables, window=window, around=person_id, hops=2) if G is None else G
     grp = groups_of(tables, person_id, window=window, groups=groups)
-    flags = [f for f in referral_flags(tables["incidents"], tables["involvements"], as_at=window.as_at)
-             if f["person_id"] == person_id]
+    flags = referral_flags(tables["incidents"], tables["involvements"], as_at=window.as_at, person_ids={person_id})
     return {
         "as_at": window.as_at.isoformat(), "window": {"start": window.start_iso, "end": window.as_at.isoformat()},
         "framework": framework().id,

@@ -179,29 +179,40 @@ def weapons_violence_proposal(tables: Mapping[str, pd.DataFrame], person_id: str
 
 # --- peer group ---------------------------------------------------------------------------------
 
-def tie_graph(tables: Mapping[str, pd.DataFrame], *, window: Window) -> nx.Graph:
+def tie_graph(tables: Mapping[str, pd.DataFrame], *, window: Window, around: str | None = None,
+              hops: int = 2) -> nx.Graph:
     """A simple tie graph for the window: associations active in it, and people named together
     on an incident in it (never through someone who only reported it). Each edge carries
     ``evidence``: the records that make it.
 
-    The network analyses build richer ties; :func:`peer_group_proposal` takes any graph whose
-    edges carry an ``evidence`` list.
+    With ``around``, only the ties of people fewer than ``hops`` steps from that person are
+    built (enough to see everyone ``hops`` steps away), so one profile does not build the
+    whole borough's graph. The network analyses build richer ties; :func:`peer_group_proposal`
+    takes any graph whose edges carry an ``evidence`` list.
     """
-    G = nx.Graph()
     a = tables["associations"]
-    a = a[window.overlaps(a["first_seen"], a["last_seen"])]
+    a = a[window.overlaps(a["first_seen"], a["last_seen"]) & (a["person_id_a"] != a["person_id_b"])]
+    inc = tables["incidents"]
+    in_window = set(inc.loc[window.contains(inc["start"]), "incident_id"])
+    inv = tables["involvements"]
+    inv = inv[inv["incident_id"].isin(in_window) & (inv["role"] != "reporting")]
+    if around is not None:
+        inner: set[str] = set()  # people fewer than `hops` steps away: their ties are built
+        frontier = {around}
+        for _ in range(hops):
+            inner |= frontier
+            touch_a = a[a["person_id_a"].isin(frontier) | a["person_id_b"].isin(frontier)]
+            touch_i = inv[inv["incident_id"].isin(set(inv.loc[inv["person_id"].isin(frontier), "incident_id"]))]
+            frontier = (set(touch_a["person_id_a"]) | set(touch_a["person_id_b"]) | set(touch_i["person_id"])) - inner
+        a = a[a["person_id_a"].isin(inner) | a["person_id_b"].isin(inner)]
+        inv = inv[inv["incident_id"].isin(set(inv.loc[inv["person_id"].isin(inner), "incident_id"]))]
+    G = nx.Graph()
     for r in a.to_dict("records"):
-        if r["person_id_a"] == r["person_id_b"]:
-            continue
         G.add_edge(r["person_id_a"], r["person_id_b"])
         G.edges[r["person_id_a"], r["person_id_b"]].setdefault("evidence", []).append(
             {"record": "associations", "kind": r["kind"], "first_seen": r["first_seen"],
              "last_seen": r["last_seen"], "source": r["source"], "grading": r["grading"]})
-    inv = tables["involvements"]
-    inc = tables["incidents"]
-    in_window = set(inc.loc[window.contains(inc["start"]), "incident_id"])
-    inv = inv[inv["incident_id"].isin(in_window) & (inv["role"] != "reporting")]
-    inc_by = inc.set_index("incident_id")
+    inc_by = inc[inc["incident_id"].isin(set(inv["incident_id"]))].set_index("incident_id")
     for iid, grp in inv.groupby("incident_id"):
         people = sorted(set(grp["person_id"]))
         roles = dict(zip(grp["person_id"], grp["role"]))
@@ -226,7 +237,7 @@ def peer_group_proposal(tables: Mapping[str, pd.DataFrame], person_id: str, *, w
     """
     fw = fw or framework()
     cfg = fw.proposals.get("peer_group") or {}
-    G = tie_graph(tables, window=window) if G is None else G
+    G = tie_graph(tables, window=window, around=person_id, hops=2) if G is None else G
     people = tables["people"].set_index("person_id")
     adults = set(people.index[people["role"].isin(cfg.get("adult_roles", ["adult_of_concern"]))])
     reasons = []

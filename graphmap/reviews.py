@@ -20,7 +20,7 @@ from typing import Mapping
 import pandas as pd
 
 from . import schema
-from .risk import Framework, framework, frameworks, score_assessments
+from .risk import Framework, add_months, framework, frameworks, score_assessments
 
 
 def _as_date(value: date | str) -> date:
@@ -44,35 +44,36 @@ def reviews(assessments: pd.DataFrame, *, as_at: date | str, due_within_days: in
     df = assessments[assessments["assessed_on"] <= as_at.isoformat()]
     if df.empty:
         return []
-    scored = pd.DataFrame(score_assessments(df, registry))
-    scored = scored.sort_values(["person_id", "assessed_on", "assessment_id"])
+    by_person: dict[str, list[dict]] = {}
+    for s in score_assessments(df, registry):
+        by_person.setdefault(s["person_id"], []).append(s)
     out = []
-    for pid, grp in scored.groupby("person_id", sort=True):
-        agreed = grp[grp["status"] == "agreed"]
-        drafts = grp[grp["status"] != "agreed"]
-        if agreed.empty:
-            last = drafts.iloc[-1]
+    for pid in sorted(by_person):
+        items = sorted(by_person[pid], key=lambda s: (s["assessed_on"], s["assessment_id"]))
+        agreed = [s for s in items if s["status"] == "agreed"]
+        drafts = [s for s in items if s["status"] != "agreed"]
+        if not agreed:
             out.append({"person_id": pid, "status": "no agreed assessment", "assessment_id": None,
                         "assessed_on": None, "combined_total": None, "combined_band": None, "response": None,
-                        "next_review": None, "days_overdue": None, "draft_pending": last["assessment_id"]})
+                        "next_review": None, "days_overdue": None, "draft_pending": drafts[-1]["assessment_id"]})
             continue
-        cur = agreed.iloc[-1]
+        cur = agreed[-1]
         review = date.fromisoformat(cur["next_review"])
         days = (as_at - review).days
         status = "overdue" if days > 0 else ("due" if -days <= soon else "scheduled")
-        newer = drafts[drafts["assessed_on"] >= cur["assessed_on"]]
+        newer = [s for s in drafts if s["assessed_on"] >= cur["assessed_on"]]
         out.append({"person_id": pid, "status": status, "assessment_id": cur["assessment_id"],
                     "assessed_on": cur["assessed_on"], "combined_total": int(cur["combined_total"]),
                     "combined_band": cur["combined_band"], "response": cur["response"],
                     "next_review": review.isoformat(), "days_overdue": max(days, 0),
-                    "draft_pending": newer.iloc[-1]["assessment_id"] if len(newer) else None})
+                    "draft_pending": newer[-1]["assessment_id"] if newer else None})
     order = {"overdue": 0, "due": 1, "scheduled": 2, "no agreed assessment": 3}
     out.sort(key=lambda r: (order[r["status"]], -(r["days_overdue"] or 0), r["next_review"] or "", r["person_id"]))
     return out
 
 
 def referral_flags(incidents: pd.DataFrame, involvements: pd.DataFrame, *, as_at: date | str,
-                   fw: Framework | None = None) -> list[dict]:
+                   fw: Framework | None = None, person_ids: set[str] | None = None) -> list[dict]:
     """Young people with several referrals in the months before ``as_at`` (framework
     ``referrals``: incident type, months, minimum count), each with the referrals behind it.
 
@@ -84,10 +85,12 @@ def referral_flags(incidents: pd.DataFrame, involvements: pd.DataFrame, *, as_at
     fw = fw or framework()
     cfg = fw.referrals
     as_at = _as_date(as_at)
-    since = (pd.Timestamp(as_at) - pd.DateOffset(months=int(cfg["months"]))).date()
+    since = add_months(as_at, -int(cfg["months"]))
     inc = incidents[(incidents["type"] == cfg["incident_type"])
                     & (incidents["start"].str[:10] > since.isoformat())
                     & (incidents["start"].str[:10] <= as_at.isoformat())]
+    if person_ids is not None:
+        involvements = involvements[involvements["person_id"].isin(person_ids)]
     inv = involvements[involvements["incident_id"].isin(set(inc["incident_id"])) & (involvements["role"] != "reporting")]
     by = inc.set_index("incident_id")
     out = []

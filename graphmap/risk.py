@@ -21,6 +21,7 @@ Document, March 2020).
 
 from __future__ import annotations
 
+import calendar
 import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -112,10 +113,21 @@ class Framework:
         cadence = self.response[combined_band]["review"]
         if "weeks" in cadence:
             return assessed_on + timedelta(weeks=int(cadence["weeks"]))
-        return (pd.Timestamp(assessed_on) + pd.DateOffset(months=int(cadence["months"]))).date()
+        return add_months(assessed_on, int(cadence["months"]))
 
     def label(self, domain: str, level: str) -> str:
         return self.level_labels[self.domains[domain].section].get(level, level)
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has no such day.
+
+    >>> add_months(date(2026, 1, 31), 3), add_months(date(2026, 11, 15), 3)
+    (datetime.date(2026, 4, 30), datetime.date(2027, 2, 15))
+    """
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
 def _fail(path: Path, key: str, problem: str) -> SchemaError:
@@ -297,14 +309,20 @@ def frameworks(extra: Mapping[str, Framework] | None = None) -> dict[str, Framew
     Assessments record the framework they were made under, so a past assessment is still
     scored by its own weights after a partnership changes framework.
     """
-    out = {}
-    folder = schema.SCHEMA_DIR / "frameworks"
-    for p in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        fw = load_framework(p)
-        out[fw.id] = fw
+    out = dict(_framework_files())
     current = framework()
     out[current.id] = current
     out.update(extra or {})
+    return out
+
+
+@functools.cache
+def _framework_files() -> dict[str, Framework]:
+    folder = schema.SCHEMA_DIR / "frameworks"
+    out = {}
+    for p in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        fw = load_framework(p)
+        out[fw.id] = fw
     return out
 
 
@@ -431,10 +449,11 @@ def score_assessments(assessments: pd.DataFrame, registry: Mapping[str, Framewor
         if fw is None:
             raise AssessmentError(f"assessment {row['assessment_id']}: unknown framework {row['framework']!r} "
                                   f"(known: {', '.join(registry)})")
-        s = score(assessment_levels(row, fw), fw, assessed_on=row["assessed_on"])
+        levels = assessment_levels(row, fw)
+        s = score(levels, fw, assessed_on=row["assessed_on"])
         out.append({"assessment_id": row["assessment_id"], "person_id": row["person_id"],
                     "assessed_on": row["assessed_on"], "assessor": row["assessor"], "status": row["status"],
-                    "levels": assessment_levels(row, fw),
+                    "levels": levels,
                     "rationales": {k: row.get(f"why_{k}", "") for k in fw.domains if row.get(f"why_{k}", "")},
                     "source": row.get("source", ""), **s.as_dict(),
                     "next_review": s.next_review if row["status"] == "agreed" else None})

@@ -188,7 +188,8 @@ def schema_dir(monkeypatch):
     """Point graphmap at another schema folder in this process (as $GRAPHMAP_SCHEMA does)."""
     from graphmap import cohorts, schema
 
-    caches = (schema.settings, schema.vocabularies, schema.record_specs, risk.framework, cohorts.cohort_definitions)
+    caches = (schema.settings, schema.vocabularies, schema.record_specs, risk.framework, risk._framework_files,
+              cohorts.cohort_definitions)
 
     def use(path):
         monkeypatch.setattr(schema, "SCHEMA_DIR", path)
