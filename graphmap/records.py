@@ -233,6 +233,10 @@ class Validator:
                 both = (out[a] != "") & (out[b] != "")
                 before = both & (out[b].str[:19] < out[a].str[:19])
                 fail(before.to_numpy(), b, out[b], f"{b} is before {a} ({a}: " + out[a] + ")")
+        for group in spec.one_of:  # e.g. an action is about a person, a group or a place
+            none_given = np.logical_and.reduce([(out[c] == "").to_numpy() for c in group])
+            fail(none_given, "/".join(group), pd.Series([""] * n, index=out.index),
+                 f"give at least one of {', '.join(group)}")
         if "latitude" in out and "longitude" in out:
             half = (out["latitude"] == "") != (out["longitude"] == "")
             fail(half.to_numpy(), "latitude/longitude", out["latitude"] + "," + out["longitude"],
@@ -363,6 +367,9 @@ def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = No
                today: date | None = None,
                stored: Callable[[str, set[str]], pd.DataFrame] | None = None) -> Batch:
     """Read and validate canonical files or folders into a :class:`Batch`.
+
+    ``lookup`` finds referenced ids already stored; ``stored`` (``Store.get``) gives stored rows
+    so that ``append_only`` record types (assessments) are never overwritten.
 
     Raises
     ------

@@ -15,7 +15,7 @@ child, counted over the months before the as-at date.
 from __future__ import annotations
 
 from datetime import date
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -117,3 +117,42 @@ def review_report(tables: Mapping[str, pd.DataFrame], *, as_at: date | str,
             "due_within_days": int(due_within_days if due_within_days is not None
                                    else schema.setting("risk.due_soon_days", 14)),
             "reviews": rv, "referral_flags": flags}
+
+
+def group_risk(assessments: pd.DataFrame, members: Iterable[str], *, as_at: date | str,
+               registry: Mapping[str, Framework] | None = None) -> dict:
+    """A group's members weighed by their current agreed matrix scores (for the peer-group
+    assessment): each member's latest agreed assessment on or before ``as_at``, how many
+    members are in each combined band, the highest, and who has no agreed assessment.
+
+    Parameters
+    ----------
+    members : iterable of str
+        The group's person ids (a recorded group, or one found by the peer-group analysis).
+
+    Returns
+    -------
+    dict
+        ``{members: [{person_id, assessment_id, assessed_on, combined_total, combined_band,
+        next_review, review_status}], bands: {band: count}, highest: band or None,
+        not_assessed: [ids]}``.
+    """
+    as_at = _as_date(as_at)
+    fw = framework()
+    ids = sorted(set(members))
+    df = assessments[assessments["person_id"].isin(ids)]
+    by = {r["person_id"]: r for r in reviews(df, as_at=as_at, registry=registry)}
+    rows, bands = [], {lv: 0 for lv in fw.levels}
+    for pid in ids:
+        r = by.get(pid)
+        if r is None or r["assessment_id"] is None:
+            continue
+        bands[r["combined_band"]] = bands.get(r["combined_band"], 0) + 1
+        rows.append({"person_id": pid, "assessment_id": r["assessment_id"], "assessed_on": r["assessed_on"],
+                     "combined_total": r["combined_total"], "combined_band": r["combined_band"],
+                     "next_review": r["next_review"], "review_status": r["status"]})
+    rows.sort(key=lambda r: (-r["combined_total"], r["person_id"]))
+    present = [lv for lv in fw.levels if bands.get(lv)]
+    return {"as_at": as_at.isoformat(), "members": rows, "bands": bands,
+            "highest": present[-1] if present else None,
+            "not_assessed": [p for p in ids if p not in {r["person_id"] for r in rows}]}

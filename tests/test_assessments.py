@@ -152,7 +152,26 @@ def test_actions_with_future_due_dates(loaded, tmp_path):
               f"X1,P002,,,disrupt,CAWN for adult of concern,Police,2026-05-01,{far},open,panel\n"
               f"X2,,,L001,protect,Lighting in the park,Safer Merton,2026-05-01,{far},open,panel\n"
               "X3,P002,,,pursue_harder,??,Police,2026-05-01,,open,panel\n"
-              "X4,P002,,,support,Youth worker,YS,2026-05-01,2200-01-01,open,panel\n")
+              "X4,P002,,,support,Youth worker,YS,2026-05-01,2200-01-01,open,panel\n"
+              "X5,,,,support,About nobody,YS,2026-05-01,,open,panel\n")
     res = loaded.load([tmp_path / "a"])
-    assert {(r.row, r.field) for r in res.batch.rejects} == {(4, "heading"), (5, "due")}
+    assert {(r.row, r.field) for r in res.batch.rejects} == {(4, "heading"), (5, "due"),
+                                                            (6, "person_id/group_id/location_id")}
     assert sorted(loaded.table("actions")["action_id"]) == ["X1", "X2"]
+
+
+def test_group_weighed_by_members_levels(loaded):
+    from graphmap.reviews import group_risk
+
+    sig = {d: "significant" for d in ("coercion_control", "missing", "sexual_health", "weapons_violence",
+                                      "places_spaces", "peer_group")}   # 66: significant
+    record(loaded, [row("G1", "P001", "2026-01-01", missing="moderate"),     # 6: little or no concern
+                    row("G2", "P002", "2026-03-01", **sig),
+                    row("G3", "P002", "2026-05-01", "draft"),                # a draft never counts
+                    row("G4", "P003", "2026-07-01", **sig)])                 # after the as-at date
+    g = group_risk(loaded.table("assessments"), ["P001", "P002", "P003"], as_at="2026-06-01")
+    assert [(m["person_id"], m["combined_total"], m["combined_band"]) for m in g["members"]] == \
+        [("P002", 66, "significant"), ("P001", 6, "none")]
+    assert g["bands"] == {"none": 1, "emerging": 0, "moderate": 0, "significant": 1}
+    assert g["highest"] == "significant" and g["not_assessed"] == ["P003"]
+    assert g["members"][0]["review_status"] == "overdue"   # 6 weeks from 1 March: 12 April
