@@ -150,13 +150,17 @@ def _framework():
         raise Failure(str(exc)) from exc
 
 
-def _as_at(value: str | None):
+def _as_at(value: str | None, days: int | None = None):
     from .window import Window
 
     try:
-        return Window.ending(value)
+        w = Window.ending(value)
     except ValueError as exc:
         raise Failure(f"--as-at {value!r}: expected a date YYYY-MM-DD ({exc})") from exc
+    try:
+        return w if days is None else Window.ending(w.as_at, days)
+    except ValueError as exc:
+        raise Failure(f"--days {days}: {exc}") from exc
 
 
 def _write_json(data, path: str | None) -> None:
@@ -272,12 +276,9 @@ def reviews(db, as_at, due_within, json_file):
 def profile(person_id, db, as_at, days, hotspots, json_file):
     """A person's profile: timeline, ties, places, groups, matrix scores, proposals, actions."""
     from .profile import person_profile
-    from .window import Window
 
     _framework()
-    w = _as_at(as_at)
-    if days is not None:
-        w = Window.ending(w.as_at, days)
+    w = _as_at(as_at, days)
     with _open(db) as store:
         try:
             p = person_profile(store.tables(), person_id, window=w, hotspots=set(hotspots))
@@ -302,16 +303,13 @@ def profile(person_id, db, as_at, days, hotspots, json_file):
 def cohorts(db, as_at, days, json_file):
     """Overlap of the cohorts the partnership tracks: counts for every combination."""
     from .cohorts import cohort_definitions, cohort_overlap
-    from .window import Window
 
     _framework()
     try:
         cohort_definitions()
     except schema.SchemaError as exc:
         raise Failure(str(exc)) from exc
-    w = _as_at(as_at)
-    if days is not None:
-        w = Window.ending(w.as_at, days)
+    w = _as_at(as_at, days)
     with _open(db) as store:
         out = cohort_overlap(store.tables(), window=w)
     click.echo(f"cohorts as at {out['as_at']} (window from {out['window']['start']}), "
