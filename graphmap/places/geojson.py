@@ -65,9 +65,11 @@ def _peaks(a: PlaceAnalysis, by: str) -> pd.Series:
     locs = act.location_ids[act.inc_location[cur]]
     units = locs if unit is None else unit.reindex(locs).to_numpy()
     has_time = (starts.str[10:11] == "T").to_numpy() & (starts.str.len() >= 13).to_numpy()
+    if setting("midnight_is_unknown_time"):
+        has_time &= ~starts.str[11:19].isin(["00:00:00", "00:00"]).to_numpy()
     day = pd.to_datetime(starts.str[:10], format="%Y-%m-%d", errors="coerce")
     hour = pd.to_numeric(starts.str[11:13].where(has_time, ""), errors="coerce")
-    df = pd.DataFrame({"unit": units, "dow": day.dt.dayofweek, "hour": hour}).dropna()
+    df = pd.DataFrame({"unit": units, "dow": day.dt.day_of_week, "hour": hour}).dropna()
     if df.empty:
         return pd.Series(dtype=object)
     n = df.groupby(["unit", "dow", "hour"]).size().reset_index(name="n")

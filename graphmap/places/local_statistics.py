@@ -37,7 +37,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .place_records import setting
 
@@ -110,6 +109,7 @@ def gi_star(y, w, *, alpha: float | None = None, permutations: int = 0, seed: in
     if _flat(y):
         return out
     from esda.getisord import G_Local
+    from scipy.stats import norm
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

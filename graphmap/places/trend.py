@@ -51,7 +51,9 @@ def time_profile(starts: pd.Series) -> dict:
     """Incidents by day of week and hour of day, for patrols and detached youth work.
 
     ``starts`` are ISO date or date-time strings. A start with a date but no time (common for
-    intelligence) counts in ``no_time`` and by day only, never as midnight.
+    intelligence) counts in ``no_time`` and by day only, never as midnight; so does a time of
+    exactly midnight when ``places.midnight_is_unknown_time`` is set (the loader stores a date
+    without a time as ``T00:00:00``).
 
     Returns ``{"days": [...], "hours": [0..23], "counts": 7x24 list, "by_day": 7 list,
     "by_hour": 24 list, "no_time": n, "night_share": share with a time in the night hours,
@@ -65,8 +67,12 @@ def time_profile(starts: pd.Series) -> dict:
     s = s[s.str.len() >= 10]
     day = pd.to_datetime(s.str[:10], format="%Y-%m-%d", errors="coerce")
     ok = day.notna().to_numpy()
-    s, dow = s[ok], day[ok].dt.dayofweek.to_numpy()
+    s, dow = s[ok], day[ok].dt.day_of_week.to_numpy()
     has_time = (s.str.len() >= 13).to_numpy() & (s.str[10:11] == "T").to_numpy()
+    if setting("midnight_is_unknown_time"):
+        # The loader stores a date without a time as T00:00:00, and many source systems write
+        # midnight when no time was recorded: exactly 00:00(:00) counts as "no time".
+        has_time &= ~s.str[11:19].isin(["00:00:00", "00:00"]).to_numpy()
     hour = pd.to_numeric(s.str[11:13].where(has_time, ""), errors="coerce").to_numpy()
     timed = has_time & np.isfinite(hour)
     counts = np.zeros((7, 24), dtype=int)
