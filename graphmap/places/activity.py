@@ -15,6 +15,8 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from ..window import Window
@@ -23,12 +25,29 @@ from .place_records import PlaceRecords, setting
 CURRENT, PREVIOUS = 0, 1
 
 
-def _codes(values: pd.Series | np.ndarray, categories: pd.Index) -> np.ndarray:
-    """Position of each value in ``categories`` (-1 when absent or empty)."""
-    return categories.get_indexer(pd.Index(np.asarray(values, dtype=object)))
+def _arrow(values) -> pa.Array:
+    """Values as one Arrow large_string array (zero-copy for pandas' Arrow-backed strings)."""
+    if isinstance(values, pd.Index):
+        values = values.to_series()
+    arr = pa.array(values, from_pandas=True) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else values
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    return arr
 
 
-def _period(start: np.ndarray, window: Window) -> np.ndarray:
+def _np(arr) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _codes(values, categories) -> np.ndarray:
+    """Position of each value in ``categories`` (-1 when absent or empty), hashed in Arrow."""
+    codes = pc.index_in(_arrow(values), value_set=_arrow(categories))
+    return _np(codes.fill_null(-1)).astype(np.int64)
+
+
+def _period(start: pa.Array, window: Window) -> np.ndarray:
     """0 for this window, 1 for the one before, -1 otherwise (ISO strings compare as dates)."""
     prev = window.previous()
     # An ISO string starting with a date D satisfies s >= D and s < D+1 for every time on D,
@@ -37,16 +56,23 @@ def _period(start: np.ndarray, window: Window) -> np.ndarray:
     out = np.full(len(start), -1, dtype=np.int8)
     if len(start) == 0:
         return out
-    ge_start = start >= window.start_iso
-    out[ge_start & (start < next_day)] = CURRENT
-    out[(start >= prev.start_iso) & ~ge_start & (start != "")] = PREVIOUS
+    ge_start = _np(pc.greater_equal(start, window.start_iso).fill_null(False))
+    cur = ge_start & _np(pc.less(start, next_day).fill_null(False))
+    before = ~ge_start & _np(pc.greater_equal(start, prev.start_iso).fill_null(False))
+    out[cur] = CURRENT
+    out[before] = PREVIOUS
     return out
 
 
-def _overlaps(first: np.ndarray, last: np.ndarray, window: Window) -> np.ndarray:
+def _overlaps(first, last, window: Window) -> np.ndarray:
     """Periods overlapping the window; an empty first or last seen is open-ended."""
     next_day = (window.as_at + timedelta(days=1)).isoformat()
-    return ((first == "") | (first < next_day)) & ((last == "") | (last >= window.start_iso))
+    f, l = _arrow(first), _arrow(last)
+    if len(f) == 0:
+        return np.zeros(0, dtype=bool)
+    a = _np(pc.or_(pc.equal(f, ""), pc.less(f, next_day)).fill_null(True))
+    b = _np(pc.or_(pc.equal(l, ""), pc.greater_equal(l, window.start_iso)).fill_null(True))
+    return a & b
 
 
 class PlaceActivity:
@@ -68,9 +94,9 @@ class PlaceActivity:
         locs = records.locations
         self.location_ids = pd.Index(locs["location_id"].astype(str))
         inc = records.incidents
-        self.incident_ids = pd.Index(inc["incident_id"].astype(str))
+        self._incident_ids = _arrow(inc["incident_id"])
         self.inc_location = _codes(inc["location_id"], self.location_ids)
-        self.period = _period(inc["start"].to_numpy(object).astype(str), window)
+        self.period = _period(_arrow(inc["start"]), window)
         self.types = list(schema.vocabulary("incident_type"))
         self.inc_type = _codes(inc["type"], pd.Index(self.types))
 
@@ -80,27 +106,28 @@ class PlaceActivity:
         self.is_young = role == "young_person"
         self.is_adult = role == "adult_of_concern"
 
-        # People named on incidents (reporting only does not tie a person to a place).
+        # People named on incidents in the window (reporting only does not tie a person to a place).
         inv = records.involvements
-        inv = inv[inv["role"] != "reporting"]
-        inv_inc = _codes(inv["incident_id"], self.incident_ids)
+        inv_role = _arrow(inv["role"])
+        inv_inc = _codes(inv["incident_id"], self._incident_ids)
         inv_person = _codes(inv["person_id"], self.person_ids)
-        ok = (inv_inc >= 0) & (inv_person >= 0)
+        ok = (inv_inc >= 0) & (inv_person >= 0) & ~_np(pc.equal(inv_role, "reporting").fill_null(False))
+        ok[ok] = self.period[inv_inc[ok]] == CURRENT
         inv_inc, inv_person = inv_inc[ok], inv_person[ok]
-        keep = self.period[inv_inc] == CURRENT
-        self.named_location = self.inc_location[inv_inc[keep]]
-        self.named_person = inv_person[keep]
+        self.named_location = self.inc_location[inv_inc]
+        self.named_person = inv_person
         # Children found there when missing: the missing person on a missing episode at the place
         # (when the partnership records the place found as the episode's location) ...
-        self.named_missing = bool(setting("missing_incident_is_where_found")) & (np.asarray(self.types)[np.maximum(self.inc_type[inv_inc[keep]], 0)] == "missing") \
-            & (inv["role"].to_numpy(object)[ok][keep] == "missing_person")
+        missing_code = self.types.index("missing") if "missing" in self.types else -2
+        self.named_missing = bool(setting("missing_incident_is_where_found")) \
+            & (self.inc_type[inv_inc] == missing_code) \
+            & _np(pc.equal(inv_role, "missing_person").fill_null(False))[ok]
 
         # People recorded as using a place (presence of the configured kinds, overlapping the window).
         pres = records.presence
         kinds = set(setting("presence_kinds_using"))
         pres = pres[pres["kind"].isin(kinds)]
-        live = _overlaps(pres["first_seen"].to_numpy(object).astype(str),
-                         pres["last_seen"].to_numpy(object).astype(str), window)
+        live = _overlaps(pres["first_seen"], pres["last_seen"], window)
         pres = pres[live]
         self.present_location = _codes(pres["location_id"], self.location_ids)
         self.present_person = _codes(pres["person_id"], self.person_ids)
@@ -112,14 +139,13 @@ class PlaceActivity:
             g = pd.DataFrame({"person_id": list(groups.keys()), "group_id": [str(v) for v in groups.values()]})
         else:
             m = records.memberships
-            m = m[_overlaps(m["first_seen"].to_numpy(object).astype(str),
-                            m["last_seen"].to_numpy(object).astype(str), window)]
+            m = m[_overlaps(m["first_seen"], m["last_seen"], window)]
             g = m[["person_id", "group_id"]]
         self.group_ids = pd.Index(sorted(set(g["group_id"].astype(str))))
-        pc = _codes(g["person_id"], self.person_ids)
+        pcode = _codes(g["person_id"], self.person_ids)
         gc = _codes(g["group_id"], self.group_ids)
-        ok = (pc >= 0) & (gc >= 0)
-        self.membership = np.unique(np.stack([pc[ok], gc[ok]], axis=1), axis=0) if ok.any() \
+        ok = (pcode >= 0) & (gc >= 0)
+        self.membership = np.unique(np.stack([pcode[ok], gc[ok]], axis=1), axis=0) if ok.any() \
             else np.empty((0, 2), dtype=np.int64)
 
     # --- grouping ---------------------------------------------------------------------------
@@ -198,6 +224,13 @@ class PlaceActivity:
         return g.to_numpy(np.int64)
 
     # --- evidence ------------------------------------------------------------------------------
+    @property
+    def incident_ids(self) -> np.ndarray:
+        """Incident ids in record order (built on first use: a million strings cost time)."""
+        if not hasattr(self, "_incident_ids_np"):
+            self._incident_ids_np = _np(self._incident_ids).astype(object)
+        return self._incident_ids_np
+
     def incidents_at(self, location_codes: np.ndarray | list[int], period: int = CURRENT) -> list[str]:
         """Incident ids at the given location codes in this (0) or the previous (1) window."""
         mask = np.isin(self.inc_location, np.asarray(location_codes)) & (self.period == period)
@@ -217,5 +250,5 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a = a.astype(np.int64)
     b = b.astype(np.int64)
     width = int(b.max()) + 1
-    key = np.unique(a * width + b)
+    key = pd.unique(a * width + b)  # hash-based; order does not matter to the counts
     return np.stack([key // width, key % width], axis=1)

@@ -170,7 +170,9 @@ class PlaceAnalysis:
             raise ValueError("statistics run over cells or wards")
         table["incidents"] = y.astype(int)
         table = pd.concat([table.reset_index(drop=True),
-                           gi_star(y, w, permutations=perms, seed=seed),
+                           # Gi* is judged on its analytic z (as spdep); permutations are spent on
+                           # local Moran, whose significance needs them.
+                           gi_star(y, w, permutations=0),
                            local_moran(y, w, permutations=perms, seed=seed)], axis=1)
         note = {"weights": desc, "areas": int(len(table)), "incidents_in_areas": int(y.sum()),
                 "incidents_left_out": total - int(y.sum()),
