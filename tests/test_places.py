@@ -154,3 +154,26 @@ def test_time_profile_days_and_hours():
     p = time_profile(__import__("pandas").Series(["2026-06-01T23:30", "2026-06-02T00:10", "2026-06-02", "bad"]))
     assert p["by_day"][:2] == [1, 2] and p["counts"][0][23] == 1 and p["counts"][1][0] == 1
     assert p["no_time"] == 1 and p["night_share"] == 1.0
+
+
+def test_generated_borough_hotspots_match_ground_truth(tmp_path):
+    """On the synthetic borough: the planted hotspots rank, the old (pre-window) hotspot does not."""
+    from tests.conftest import SAMPLE_DEMO
+
+    truth = json.loads((SAMPLE_DEMO / "ground_truth.json").read_text())
+    with open_store(tmp_path / "demo.db") as s:
+        s.load([SAMPLE_DEMO])
+        a = PlaceAnalysis(s, Window.ending(truth["as_at"], truth["window_days"]))
+    hs = a.hotspots("place")
+    planted = set(truth["hotspots"])
+    by_incidents = hs.sort_values(["incidents", "unit"], ascending=[False, True])
+    assert set(by_incidents["unit"][:len(planted)]) == planted
+    for h in planted:
+        assert hs.set_index("unit").loc[h, "incidents"] == truth["hotspot_incidents"][h]
+    top10 = set(hs["unit"][:10])
+    assert planted <= top10
+    assert not set(truth["old_hotspots"]) & top10
+    tr = a.trend("place").set_index("unit")
+    for old in truth["old_hotspots"]:
+        assert tr.loc[old, "trend"] == "falling"
+        assert tr.loc[old, "incidents"] == truth["old_hotspot_incidents"][old]["window"]
