@@ -97,7 +97,7 @@ def gi_star(y, w, *, alpha: float | None = None, permutations: int = 0, seed: in
     The toy example of esda's ``G_Local`` docstring (distance band 15 on six points):
 
     >>> import numpy as np
-    >>> x = np.array([10, 20, 10, 20, 30, 30]); yy = np.array([10, 10, 20, 20, 10, 20])
+    >>> x = np.array([10, 20, 40, 15, 30, 30]); yy = np.array([10, 10, 10, 20, 20, 30])
     >>> w = distance_weights(x, yy, 15)
     >>> gi_star(np.array([2, 3, 3.2, 5, 8, 7]), w)["gi_z"].round(4).tolist()
     [-1.3973, -0.2892, 0.6506, -0.2892, 1.2345, 2.0242]
