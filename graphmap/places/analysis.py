@@ -151,7 +151,8 @@ class PlaceAnalysis:
                 return pd.DataFrame(), note
             cells = lat.cells()
             y = counts.set_index("unit")["incidents"].reindex(cells["cell_id"]).fillna(0).to_numpy(float)
-            w = lattice_weights(lat.nrows, lat.ncols, rule="queen")
+            # No weights are needed when every cell holds the same count (e.g. an empty window).
+            w = lattice_weights(lat.nrows, lat.ncols, rule="queen") if y.std() > 0 else None
             desc = (f"queen contiguity on a {lat.nrows} x {lat.ncols} lattice of {lat.size:g} m cells "
                     "(8 neighbours); Gi*: binary with the cell itself; local Moran: row-standardised")
             table = cells[["cell_id"]].rename(columns={"cell_id": "unit"})
