@@ -55,6 +55,8 @@ def cli() -> None:
 def print_load_summary(result, rejects_path: Path | None) -> None:
     for f in result.batch.files:
         click.echo(f"{f.file}: {f.read} read, {f.loaded} loaded, {f.rejected} rejected")
+        for note in f.notes:
+            click.echo(f"  note: {note}")
     if rejects_path is not None:
         click.echo(f"rejects: {len(result.batch.rejects)} problem(s) in {result.rejected_rows} row(s) "
                    f"written to {rejects_path}")
@@ -84,11 +86,24 @@ def finish_load(store, batch: records.Batch, strict: bool, rejects: str | None) 
 @click.option("--strict", is_flag=True, help="Load nothing if any row is rejected.")
 @click.option("--rejects", type=click.Path(dir_okay=False), default=None,
               help="Where to write the rejects report (default rejects-<time>.csv here).")
-def load(paths, db, strict, rejects):
-    """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction."""
+@click.option("--source", "source", default=None, metavar="NAME",
+              help="Read system exports (CSV or XLSX) with the mapping schema/sources/NAME.yaml "
+                   "instead of canonical files.")
+@click.option("--encoding", default=None, metavar="ENC",
+              help="With --source: the CSV encoding (e.g. cp1252), instead of detecting it.")
+def load(paths, db, strict, rejects, source, encoding):
+    """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction,
+    or, with --source, system exports mapped by a source mapping."""
+    if encoding and not source:
+        raise Failure("--encoding applies to --source exports; canonical files are UTF-8")
     with _open(db) as store:
         try:
-            batch = store.read_files(paths)
+            if source:
+                from . import ingest
+
+                batch = ingest.read_exports(paths, source, lookup=store.existing_ids, encoding=encoding)
+            else:
+                batch = store.read_files(paths)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing loaded)") from exc
         sys.exit(finish_load(store, batch, strict, rejects))
