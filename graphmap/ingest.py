@@ -413,13 +413,8 @@ def parse_dates(s: pd.Series, formats: Iterable[str], kind: str) -> tuple[pd.Ser
     return out.where(~parsed.isna(), s), bad
 
 
-def _split_name(name: str) -> tuple[str, str]:
-    name = " ".join(name.split())
-    if "," in name:  # "SMITH, Jayden"
-        sur, _, fore = name.partition(",")
-        return fore.strip(), sur.strip()
-    parts = name.rsplit(" ", 1)
-    return (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
+# "SMITH, Jayden" | "Jayden Lee SMITH" (forename = all but the last word) | "SMITH"
+_NAME = re.compile(r"^(?:(?P<s1>[^,]+),(?P<f1>.*)|(?P<f2>.*\S)\s+(?P<s2>\S+)|(?P<s3>\S+))$")
 
 
 class _Renderer:
@@ -445,8 +440,10 @@ class _Renderer:
             d = s.str.replace(r"\D+", "", regex=True)
             return d.str.replace(r"^44(?=\d{10}$)", "0", regex=True)
         if name in ("forename", "surname"):
-            i = 0 if name == "forename" else 1
-            return s.map(lambda v: _split_name(v)[i] if v else "")
+            parts = s.str.replace(r"\s+", " ", regex=True).str.strip().str.extract(_NAME)
+            fore = parts["f1"].fillna(parts["f2"]).fillna("").str.strip()
+            sur = parts["s1"].fillna(parts["s2"]).fillna(parts["s3"]).fillna("").str.strip()
+            return fore if name == "forename" else sur
         if name == "isodate":
             out, _ = parse_dates(s, (*self.m.date_formats, *self.m.datetime_formats), "date")
             return out
@@ -565,6 +562,7 @@ def apply_mapping(mapping: SourceMapping, raw: pd.DataFrame, rows: np.ndarray, f
                 for i in np.flatnonzero(nomatch):
                     rejects.append(Reject(file, int(G["_row"].iat[i]), orig[fe.col], G["item"].iat[i],
                                           f"cannot read {G['item'].iat[i]!r} as {fe.describe or 'an item'}"))
+                G = G[~nomatch].reset_index(drop=True)  # reported once; its row is out already
         if block.when is not None:
             any_given = np.zeros(len(G), dtype=bool)
             for w in block.when:
@@ -625,8 +623,9 @@ def _collapse(frames: list[_Made], record: str, bad: set[tuple[str, int]]) -> tu
     file_order = {f: i for i, f in enumerate(dict.fromkeys(df["_file"]))}
     df["_fo"] = df["_file"].map(file_order)
     df = df.sort_values(["_fo", "_row", "_order"], kind="stable").reset_index(drop=True)
-    alive = ~pd.Series([(f, r) in bad for f, r in zip(df["_file"], df["_row"])], index=df.index, dtype=bool)
-    df = df[alive].reset_index(drop=True)
+    if bad:
+        tag = df["_file"].astype(str) + "\x00" + df["_row"].astype(str)
+        df = df[~tag.isin({f"{f}\x00{r}" for f, r in bad})].reset_index(drop=True)
     rejects: list[Reject] = []
     if df.empty:
         return df, rejects
@@ -742,7 +741,9 @@ def read_exports(paths: Iterable[str | os.PathLike], source: str, lookup: record
         # References one record type at a time, in load order: a row that names a missing
         # place is reported once, not again for each of its involvements.
         found: list[Reject] = []
-        for i, name in enumerate(order):
+        whole = Batch(tables=dict(merged))
+        records.check_references(whole, lookup)
+        for i, name in enumerate(order if whole.rejects else ()):
             if name not in merged:
                 continue
             trial = Batch(tables={n: merged[n] for n in order[: i + 1] if n in merged})
@@ -754,7 +755,7 @@ def read_exports(paths: Iterable[str | os.PathLike], source: str, lookup: record
             batch.rejects.extend(found)
             bad |= {(r.file, r.row) for r in found}
             continue
-        trial = Batch(tables=merged)
+        trial = whole
         break
     for name, df in trial.tables.items():
         batch.tables[name] = df[[*schema.record_specs()[name].all_columns, "props"]].reset_index(drop=True)
