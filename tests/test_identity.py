@@ -173,3 +173,22 @@ def test_identity_links_export_and_reload(db, tmp_path):
     with open_store(tmp_path / "again.db") as s2:
         s2.load([tmp_path / "out"])
         assert len(s2.table("identity_links")) == n
+
+
+def test_decisions_kept_by_every_engine(store, tmp_path):
+    """identity_links is an ordinary record type: each engine stores it with no code of its own."""
+    from tests.conftest import DEMO, write_csv
+
+    store.load([DEMO])
+    extra = write_csv(tmp_path / "more" / "people.csv",
+                      "person_id,forename,surname,date_of_birth,gender,role,borough,flags,source\n"
+                      "MPS-9,Jaden,SMITH,2010-03-04,male,young_person,,,police\n")
+    store.load([extra.parent])
+    out = identity.resolve(store)
+    ids = identity.canonical_ids(store)
+    assert out["auto"] == 1 and ids["MPS-9"] == ids["P002"] == "MPS-9"  # smallest id stands for both
+    link = identity.current_links(store)
+    assert link[["person_id", "same_as", "status"]].values.tolist() == [["MPS-9", "P002", "auto"]]
+    identity.undo(store, link["link_id"].iat[0], by="tester", reason="check")
+    assert identity.canonical_ids(store)["P002"] == "P002"
+    assert len(store.table("identity_links")) == 2 and len(store.table("people")) == 6
