@@ -12,8 +12,9 @@ Smyth" 2010-03-04 and "J. Smith". This module finds which person records are one
    Fellegi-Sunter match weight: the sum of ``log2(m/u)`` over the comparison levels plus the
    prior odds, with m and u in ``schema/settings.yaml`` (``identity``).
 3. A pair at or above ``identity.thresholds.auto`` merges automatically only if it meets one
-   of the level sets in ``identity.auto_requires`` (a different forename never auto-merges:
-   twins) and each
+   of the level sets in ``identity.auto_requires``, none in ``identity.auto_never`` (same
+   surname and birth date with forenames that differ at all, "Kai" / "Kay": twins), it is not
+   two records of one source, and each
    record is the other's clear best match in its source (``ambiguity_margin``); otherwise it is
    a *candidate* a person accepts or rejects.
 
@@ -117,6 +118,7 @@ class Model:
     auto_requires: tuple[dict[str, tuple[str, ...]], ...]  # any one set of levels suffices
     margin: float
     same_source_auto: bool = False
+    auto_never: tuple[dict[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_settings(cls) -> "Model":
@@ -128,7 +130,8 @@ class Model:
                    float(s["thresholds"]["candidate"]), float(s["similar_name"]["jaro_winkler"]),
                    float(s["similar_name"]["phonetic_jaro_winkler"]),
                    tuple({k: tuple(v) for k, v in rule.items()} for rule in (s.get("auto_requires") or [])),
-                   float(s.get("ambiguity_margin", 0)), bool(s.get("same_source_scored_auto", False)))
+                   float(s.get("ambiguity_margin", 0)), bool(s.get("same_source_scored_auto", False)),
+                   tuple({k: tuple(v) for k, v in rule.items()} for rule in (s.get("auto_never") or [])))
 
 
 def _name_level(a: str, b: str, ka: str, kb: str, m: Model) -> tuple[str, float]:
@@ -244,6 +247,11 @@ def score_pairs(people: pd.DataFrame, presence: pd.DataFrame | None = None, *,
         for comp, allowed in rule.items():
             ok &= df[comp].isin(allowed).to_numpy()
         meets |= ok
+    for rule in m.auto_never:
+        hit = np.ones(len(df), dtype=bool)
+        for comp, levels in rule.items():
+            hit &= df[comp].isin(levels).to_numpy()
+        meets &= ~hit
     det = df["method"] != "scored"
     proposal = np.where(det, "auto",
                         np.where((df["weight"] >= m.auto) & meets, "auto",
