@@ -22,13 +22,15 @@ Decisions are stored as ``identity_links`` records (``schema/records.yaml``): ap
 a merge never deletes a source identity, says who decided, when and why, and can be undone.
 :func:`canonical_ids` turns the current decisions into one id per person.
 
-Why not Splink: Splink 5 installs here (a 241 MB environment, most of it DuckDB's 70 MB native
-library, pyarrow and its own pandas) but was not adopted: it would double the install for
-council laptops, it learns m and u by EM, which needs far more records than the few hundred
-people a partnership holds, and a model that treats agreements as independent still scores
-twins (same surname, birth date and home) as one person, so the guards below would be needed
-on top anyway. The scoring here is the same Fellegi-Sunter model with m and u as settings,
-computed with rapidfuzz (Jaro-Winkler) and jellyfish (Metaphone).
+Why not Splink: Splink 5 was installed in a scratch environment here (241 MB, most of it
+DuckDB's 70 MB native library and pyarrow) and run on the labelled set of
+``tests/linkage_set.py`` (seed 7): forename and surname Jaro-Winkler, its date-of-birth
+comparison, home and gender, m by EM on two blockings, u by sampling. Its pairwise precision
+stayed at 0.89-0.90 at every threshold from 0.9 to 0.999 match probability (recall 0.90 to
+0.37): EM learned that agreeing surname, birth date and home is near-certain, which is
+exactly what twins and siblings share. Reaching 0.98 would need the same guards as here on
+top, so the tool keeps the Fellegi-Sunter model itself, with m and u as settings, computed with
+rapidfuzz (Jaro-Winkler) and jellyfish (Metaphone), and no second database engine.
 
 References
 ----------

@@ -1487,6 +1487,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
     ids = _Ids()
     truth: dict = {}
     written = {name: 0 for name in specs}
+    made: set[str] = set()
     ss = np.random.SeedSequence(seed)
     for bi, child in enumerate(ss.spawn(spec.blocks)):
         rng = np.random.default_rng(child)
@@ -1504,11 +1505,15 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         tables, t = _block_tables(blk, ids, widths)
         _merge_truth(truth, t)
         for name in records.load_order():
+            if name not in tables:  # record types the generator does not make (identity_links)
+                continue
+            made.add(name)
             df = tables[name]
             path = out / specs[name].file
             df.to_csv(path, mode="a", header=(bi == 0), index=False, encoding="utf-8", lineterminator="\n")
             written[name] += len(df)
         del blk, tables
+    written = {k: v for k, v in written.items() if k in made}
     from .window import Window
 
     w = Window.ending(as_at_d)
@@ -1520,7 +1525,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         # Indented for the demo (read by people); compact (and fast: the C encoder) for the big sizes.
         fh.write(json.dumps(truth, indent=1 if size == "demo" else None, ensure_ascii=False))
         fh.write("\n")
-    files = [out / s.file for s in specs.values()] + [out / GROUND_TRUTH]
+    files = [out / specs[n].file for n in written] + [out / GROUND_TRUTH]
     return {"out": str(out), "size": size, "seed": int(seed), "as_at": as_at_d.isoformat(), "counts": written,
             "seconds": round(time.perf_counter() - t0, 2), "bytes": sum(p.stat().st_size for p in files)}
 
