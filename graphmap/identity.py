@@ -316,22 +316,34 @@ def _why(r) -> str:
 
 # --- decisions in the store -----------------------------------------------------------------
 
-def _union_find(pairs) -> dict[str, str]:
-    parent: dict[str, str] = {}
+class _UnionFind:
+    """Disjoint sets whose root is always the smallest id (a deterministic canonical id)."""
 
-    def find(x: str) -> str:
+    def __init__(self, pairs=()):
+        self.parent: dict[str, str] = {}
+        for a, b in pairs:
+            self.union(a, b)
+
+    def find(self, x: str) -> str:
+        parent = self.parent
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in pairs:
-        ra, rb = find(a), find(b)
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
         if ra != rb:
             lo, hi = sorted((ra, rb))
-            parent[hi] = lo  # the smallest id is the root: a deterministic canonical id
-    return {x: find(x) for x in list(parent)}
+            self.parent[hi] = lo
+
+    def mapping(self) -> dict[str, str]:
+        return {x: self.find(x) for x in list(self.parent)}
+
+
+def _union_find(pairs) -> dict[str, str]:
+    return _UnionFind(pairs).mapping()
 
 
 def current_links(store) -> pd.DataFrame:
@@ -423,24 +435,23 @@ def resolve(store, *, now: datetime | None = None) -> dict:
     # Cannot-link constraints from people's decisions.
     kept_apart = existing[existing["status"].isin(BLOCKING)] if len(existing) else existing
     merged_now = existing[existing["status"].isin(MERGED)] if len(existing) else existing
-    pairs = list(zip(merged_now["person_id"], merged_now["same_as"])) if len(merged_now) else []
-    parent = _union_find(pairs)
+    uf = _UnionFind(zip(merged_now["person_id"], merged_now["same_as"]) if len(merged_now) else ())
     apart = list(zip(kept_apart["person_id"], kept_apart["same_as"])) if len(kept_apart) else []
     rows, later = [], []
     for r in new.itertuples():  # strongest first
         status = r.proposal
         if status == "auto":
-            trial = _union_find([*pairs, (r.person_id, r.same_as)])
-            if any(trial.get(a, a) == trial.get(b, b) for a, b in apart):
-                status = "candidate"
+            ra, rb = uf.find(r.person_id), uf.find(r.same_as)
+            if ra != rb and any({uf.find(x), uf.find(y)} == {ra, rb} for x, y in apart):
+                status = "candidate"  # it would join two people a person has kept apart
             else:
-                pairs.append((r.person_id, r.same_as))
+                uf.union(ra, rb)
         row = {"person_id": r.person_id, "same_as": r.same_as, "status": status,
                "score": f"{r.probability:.6f}", "method": r.method,
                "decided_by": AUTO_BY if status == "auto" else "", "reason": r.why}
         (rows if status == "auto" else later).append(row)
     # One candidate per pair of (merged) people, the strongest: a person decides once.
-    parent = _union_find(pairs)
+    parent = uf.mapping()
     open_now = existing[existing["status"] == "candidate"] if len(existing) else existing
     seen = {tuple(sorted((parent.get(a, a), parent.get(b, b))))
             for a, b in (zip(open_now["person_id"], open_now["same_as"]) if len(open_now) else [])}
