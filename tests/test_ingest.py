@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pandas as pd
@@ -29,6 +30,12 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
+@functools.cache
+def mapped(name: str, ext: str = "csv"):
+    """Each example export mapped once per test session (tests only read the batch)."""
+    return ingest.read_exports([EXPORTS / f"{name}.{ext}"], name)
+
+
 def test_every_shipped_mapping_is_valid_and_has_an_example():
     assert set(ingest.available_sources()) >= set(EXPECTED)
     for name in ingest.available_sources():
@@ -40,7 +47,7 @@ def test_every_shipped_mapping_is_valid_and_has_an_example():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 @pytest.mark.parametrize("ext", ["csv", "xlsx"])
 def test_example_export_loads_with_expected_counts(name, ext, sqlite_store):
-    batch = ingest.read_exports([EXPORTS / f"{name}.{ext}"], name, lookup=sqlite_store.existing_ids)
+    batch = mapped(name, ext)  # nothing in the empty store to look up
     assert batch.rejects == []
     assert ingest.mapped_counts(batch) == EXPECTED[name]
     f = batch.files[0]
@@ -54,15 +61,14 @@ def test_example_export_loads_with_expected_counts(name, ext, sqlite_store):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_csv_and_xlsx_give_the_same_records(name):
-    a = ingest.read_exports([EXPORTS / f"{name}.csv"], name)
-    b = ingest.read_exports([EXPORTS / f"{name}.xlsx"], name)
+    a, b = mapped(name, "csv"), mapped(name, "xlsx")
     assert a.tables.keys() == b.tables.keys()
     for record in a.tables:
         pd.testing.assert_frame_equal(a.tables[record], b.tables[record], obj=record)
 
 
 def test_merlin_row_becomes_incident_place_people_and_involvements():
-    b = ingest.read_exports([EXPORTS / "merlin.csv"], "merlin")
+    b = mapped("merlin", "csv")
     inc = b.tables["incidents"].set_index("incident_id")
     assert inc.loc["MER-MER/26/00101", "start"] == "2026-03-14T21:40:00"  # UK dd/mm/yyyy HH:MM
     assert inc.loc["MER-MER/26/00101", "source"] == "met_merlin"
@@ -87,7 +93,7 @@ def test_merlin_row_becomes_incident_place_people_and_involvements():
 
 
 def test_missing_episode_log():
-    b = ingest.read_exports([EXPORTS / "missing_episodes.xlsx"], "missing_episodes")
+    b = mapped("missing_episodes", "xlsx")
     inc = b.tables["incidents"].set_index("incident_id")
     ep = inc.loc["MIS-ME-2026-047"]
     assert (ep["type"], ep["start"], ep["end"]) == ("missing", "2026-04-09T20:00:00", "2026-04-11T09:15:00")
@@ -102,7 +108,7 @@ def test_missing_episode_log():
 
 
 def test_asb_log_date_and_time_columns_and_opinion():
-    b = ingest.read_exports([EXPORTS / "asb_log.csv"], "asb_log")
+    b = mapped("asb_log", "csv")
     inc = b.tables["incidents"].set_index("incident_id")
     assert inc.loc["ASB-ASB-7710", "start"] == "2026-03-12T20:30:00"
     assert inc.loc["ASB-ASB-7723", "start"] == "2026-03-20T00:00:00"  # no time given: the date
@@ -111,7 +117,7 @@ def test_asb_log_date_and_time_columns_and_opinion():
 
 
 def test_intelligence_identifiers_and_grading():
-    b = ingest.read_exports([EXPORTS / "intelligence_log.csv"], "intelligence_log")
+    b = mapped("intelligence_log", "csv")
     ids = b.tables["identifiers"].set_index("identifier_id")
     # "AB12 CDE" and "AB12CDE" are one plate; "+44 7700 900123" and "07700 900123" one phone.
     assert ids.loc["VEH-AB12CDE", ["kind", "value"]].tolist() == ["vehicle", "AB12CDE"]
@@ -127,7 +133,7 @@ def test_intelligence_identifiers_and_grading():
 
 
 def test_peer_map_associations():
-    b = ingest.read_exports([EXPORTS / "peer_map.csv"], "peer_map")
+    b = mapped("peer_map", "csv")
     a = b.tables["associations"]
     kinds = dict(zip(a["person_id_a"] + ">" + a["person_id_b"], a["kind"]))
     assert kinds["CSC-CSC4401>PM-N-darren-cole"] == "olders"
