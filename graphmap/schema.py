@@ -142,6 +142,15 @@ def settings() -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def roles_file() -> dict[str, Any]:
+    """Roles, redaction levels and sign-in rules from ``schema/roles.yaml`` (see graphmap.access)."""
+    data = _read_yaml("roles.yaml")
+    if not isinstance(data, dict) or not isinstance(data.get("roles"), dict) or not data["roles"]:
+        raise SchemaError(f"{SCHEMA_DIR / 'roles.yaml'}: expected a mapping with a non-empty 'roles' section")
+    return data
+
+
 def setting(path: str, default: Any = None) -> Any:
     """One setting by dotted path, e.g. ``setting("analysis.window_days")``."""
     node: Any = settings()
