@@ -153,7 +153,7 @@ def past_retention(store: "Store", as_at: date | None = None) -> RetentionReport
                         latest[v] = d
                     if not e:
                         referenced_by_retained.add(v)
-        d = df[key].map(latest).fillna("").astype(str)
+        d = df[key].map(lambda v: latest.get(v, "")).astype(str)
         if "recorded" in df:
             d = df["recorded"].where(df["recorded"] != "", d)
         dated[name] = d
