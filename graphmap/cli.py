@@ -29,7 +29,8 @@ class Failure(click.ClickException):
     exit_code = EXIT_FAILED
 
     def show(self, file=None) -> None:
-        click.echo(f"graphmap: error: {self.message}", err=True)
+        one_line = " ".join(str(self.message).split())  # a message from a library may span lines
+        click.echo(f"graphmap: error: {one_line}", err=True)
 
 
 def db_option(f):
@@ -45,7 +46,8 @@ def _open(db: str | None):
     except (ValueError, OSError, schema.SchemaError) as exc:
         raise Failure(f"{db or default_url()}: cannot open store: {exc}") from exc
     except Exception as exc:  # driver errors: name the store, not the stack
-        raise Failure(f"{db or default_url()}: cannot open store: {type(exc).__name__}: {exc}") from exc
+        hint = " (another graphmap is writing; try again when it finishes)" if "locked" in str(exc) else ""
+        raise Failure(f"{db or default_url()}: cannot open store: {type(exc).__name__}: {exc}{hint}") from exc
 
 
 @contextlib.contextmanager

@@ -79,7 +79,10 @@ def _read_yaml(name: str) -> Any:
     except FileNotFoundError as exc:
         raise SchemaError(f"{path}: settings file not found") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{path}: not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SchemaError(f"{path}:{where} not valid YAML: {problem}") from exc
 
 
 @functools.cache

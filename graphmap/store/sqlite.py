@@ -40,7 +40,8 @@ class SQLiteStore(Store):
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
-        self.conn.execute("PRAGMA busy_timeout=10000")
+        # How long a writer waits for another's lock before a clear "database is locked" error.
+        self.conn.execute(f"PRAGMA busy_timeout={int(schema.setting('store.sqlite_busy_timeout_ms', 10000))}")
         self._ensure_schema()
 
     # --- schema ---------------------------------------------------------------------------
