@@ -188,12 +188,15 @@ def _withheld_intelligence(r: Role, type_: str, grading: str) -> bool:
 
 
 def _row_mask(df: pd.DataFrame, r: Role) -> pd.Series:
-    """True for rows the role may see (intelligence rules)."""
+    """True for rows the role may see (intelligence rules; vectorised :func:`_withheld_intelligence`)."""
     if r.intelligence == "all" or df.empty:
         return pd.Series(True, index=df.index)
     type_ = df["type"].astype(str) if "type" in df else pd.Series("", index=df.index)
-    grading = df["grading"].astype(str) if "grading" in df else pd.Series("", index=df.index)
-    return ~pd.Series([_withheld_intelligence(r, t, g) for t, g in zip(type_, grading)], index=df.index, dtype=bool)
+    grading = df["grading"].fillna("").astype(str).str.strip() if "grading" in df else pd.Series("", index=df.index)
+    is_intel = (type_ == "intelligence") | (grading != "")
+    if r.intelligence == "none":
+        return ~is_intel
+    return ~is_intel | (grading.str[-1:].str.upper() == "P")
 
 
 def _redact_columns(df: pd.DataFrame, r: Role, secret: bytes | None, record: str | None) -> pd.DataFrame:
@@ -216,7 +219,11 @@ def _redact_columns(df: pd.DataFrame, r: Role, secret: bytes | None, record: str
         out[c] = "{}" if c == "props" else ""
     if r.identity != "names":
         for c in set(fields("person_id")) & set(out.columns):
-            out[c] = out[c].map(lambda v: _hide_id(v, r, secret))
+            if out[c].map(type).eq(str).all():  # plain id columns: one HMAC per distinct id
+                codes = {v: _hide_id(v, r, secret) for v in out[c].unique()}
+                out[c] = out[c].map(codes)
+            else:
+                out[c] = out[c].map(lambda v: _hide_id(v, r, secret))
     return out
 
 
@@ -376,14 +383,15 @@ def place_summary(store: "Store", actor: Actor, *, start=None, end=None) -> pd.D
     inc = inc[(inc["location_id"] != "") & ((s == "") | (inc["start"] >= s)) & ((e == "") | (inc["start"] <= e))]
     inv = t["involvements"][t["involvements"]["role"] != "reporting"].merge(
         inc[["incident_id", "location_id"]], on="incident_id")
+    n_inc = inc.groupby("location_id")["incident_id"].agg(lambda x: ";".join(sorted(x)))
+    seen = inv[inv["person_id"] != ""].groupby("location_id")["person_id"].agg(lambda x: sorted(set(x)))
     rows = []
     for loc in t["locations"].itertuples(index=False):
-        here = inc[inc["location_id"] == loc.location_id]
-        people = sorted(set(inv.loc[inv["location_id"] == loc.location_id, "person_id"]))
+        ids = n_inc.get(loc.location_id, "")
+        people = seen.get(loc.location_id, [])
         rows.append({"location_id": loc.location_id, "name": loc.name, "type": loc.type, "ward": loc.ward,
-                     "incidents": len(here), "people": len(people),
-                     "people_seen": ";".join(p for p in people if p),
-                     "incident_ids": ";".join(sorted(here["incident_id"]))})
+                     "incidents": len(ids.split(";")) if ids else 0, "people": len(people),
+                     "people_seen": ";".join(people), "incident_ids": ids})
     audit.record(store, "view_places", actor=actor, subject="places",
                  detail={"places": len(rows), "start": s, "end": e})
     cols = ["location_id", "name", "type", "ward", "incidents", "people", "people_seen", "incident_ids"]

@@ -84,7 +84,7 @@ def _own_date(df: pd.DataFrame) -> pd.Series:
 
 
 def _expired(dated: pd.Series, source: pd.Series, as_at: date) -> pd.Series:
-    periods = source.map(lambda s: period_days(str(s)))
+    periods = source.map({s: period_days(str(s)) for s in source.unique()}).astype(int)
     when = pd.to_datetime(dated.where(dated != ""), format="%Y-%m-%d", errors="coerce")
     limit = pd.Timestamp(as_at) - pd.to_timedelta(periods, unit="D")
     return (when.notna() & (when < limit)).astype(bool)
@@ -139,21 +139,17 @@ def past_retention(store: "Store", as_at: date | None = None) -> RetentionReport
             continue
         spec, df = specs[name], tables[name]
         key = spec.key[0]
-        latest: dict[str, str] = {}
-        referenced_by_retained: set[str] = set()
-        for other, ospec in specs.items():
-            for c in ospec.columns:
-                if c.ref != name or other not in dated:
-                    continue
-                odf = tables[other]
-                for v, d, e in zip(odf[c.name], dated[other], expired[other]):
-                    if not v:
-                        continue
-                    if d and d > latest.get(v, ""):
-                        latest[v] = d
-                    if not e:
-                        referenced_by_retained.add(v)
-        d = df[key].map(lambda v: latest.get(v, "")).astype(str)
+        refs = [pd.DataFrame({"id": tables[other][c.name].to_numpy(), "dated": dated[other].to_numpy(),
+                              "expired": expired[other].to_numpy()})
+                for other, ospec in specs.items() if other in dated
+                for c in ospec.columns if c.ref == name]
+        ref = pd.concat(refs, ignore_index=True) if refs else pd.DataFrame(columns=["id", "dated", "expired"])
+        ref = ref[ref["id"] != ""]
+        # The latest date per id (sort + keep last: much faster than a groupby max on strings).
+        latest = (ref[ref["dated"] != ""].sort_values("dated", kind="stable")
+                  .drop_duplicates("id", keep="last").set_index("id")["dated"])
+        referenced_by_retained = set(ref.loc[~ref["expired"].astype(bool), "id"])
+        d = df[key].map(latest).astype(object).fillna("").astype(str) if len(latest) else pd.Series("", index=df.index)
         if "recorded" in df:
             d = df["recorded"].where(df["recorded"] != "", d)
         dated[name] = d
@@ -170,7 +166,8 @@ def past_retention(store: "Store", as_at: date | None = None) -> RetentionReport
         past = df.loc[mask, cols].copy()
         past["source"] = df.loc[mask, "source"].to_numpy() if "source" in df else ""
         past["dated"] = dated[name][mask].to_numpy()
-        past["expired"] = [(date.fromisoformat(d) + timedelta(days=period_days(str(s)))).isoformat()
+        periods = {s: period_days(str(s)) for s in past["source"].unique()}
+        past["expired"] = [(date.fromisoformat(d) + timedelta(days=periods[s])).isoformat()
                            for d, s in zip(past["dated"], past["source"])]
         report.past[name] = past.reset_index(drop=True)
     return report
