@@ -455,3 +455,20 @@ def actor_from_identity(identity: Mapping[str, Any]) -> Actor:
     chosen = chosen or str(rules.get("default_role", "panel_member"))
     role(chosen)  # an unknown role in the settings is an error, not a silent grant
     return Actor(email, chosen)
+
+
+def app_actor(secrets: Mapping[str, Any] | None, identity: Mapping[str, Any] | None) -> tuple[Actor | None, str]:
+    """What the app needs on every page: ``(actor, notice)``.
+
+    - sign-in configured and ``identity`` signed in: the mapped actor, notice ``""``;
+    - sign-in configured, not signed in: ``(None, "")``: the page calls ``st.login()`` and stops;
+    - not configured: the single-user actor and :func:`single_user_notice`, which the page shows.
+
+    The app passes ``st.secrets.to_dict()`` and ``st.user.to_dict()`` (``is_logged_in`` plus claims).
+    """
+    if not sign_in_configured(secrets):
+        return single_user_actor(), single_user_notice()
+    if not identity or not identity.get("is_logged_in"):
+        return None, ""
+    return actor_from_identity(identity), ""
+

@@ -195,3 +195,11 @@ def test_identity_maps_to_a_role(monkeypatch):
     rules["sign_in"]["by_domain"] = {"elsewhere.org": "root"}
     with pytest.raises(AccessDenied, match="unknown role"):
         access.actor_from_identity({"email": "someone@elsewhere.org"})
+
+
+def test_app_actor_for_each_sign_in_state():
+    actor, notice = access.app_actor({}, None)
+    assert actor == access.single_user_actor() and notice.startswith("Single-user mode")
+    assert access.app_actor(AUTH, {"is_logged_in": False}) == (None, "")
+    actor, notice = access.app_actor(AUTH, {"is_logged_in": True, "email": "x@elsewhere.org"})
+    assert actor.role == "panel_member" and notice == ""

@@ -159,3 +159,20 @@ def test_two_loads_at_once_both_complete_and_chain_holds(tmp_path, demo_copy):
         assert s.counts()["people"] == 5005
         assert sorted(s.audit_entries({})["user"]) == ["user0", "user1"]
         assert audit.verify_audit(s).ok
+
+
+def test_meta_and_delete_records_contract(store):
+    """Engine contract for the governance methods (runs on every engine in conftest.ENGINES)."""
+    assert store.get_meta("k") is None
+    assert store.set_meta_once("k", "first") == "first"
+    assert store.set_meta_once("k", "second") == "first" and store.get_meta("k") == "first"
+    store.load([DEMO])
+    keys = {"people": store.get("people", {"P004"})[["person_id"]],
+            "incidents": store.get("incidents", {"I002"})[["incident_id"]]}
+    removed = store.delete_records(keys, audit.new_entry("purge", subject="request"))
+    # P004's involvements (I001, I002, I004), association and presence go with P004; I002's
+    # remaining involvement (P002) goes with I002.
+    assert removed == {"people": 1, "incidents": 1, "involvements": 4, "associations": 1, "presence": 1}
+    inv = store.table("involvements")
+    assert "P004" not in set(inv["person_id"]) and "I002" not in set(inv["incident_id"])
+    assert list(store.audit_entries({})["action"]) == ["load", "purge"] and audit.verify_audit(store).ok
