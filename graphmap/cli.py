@@ -298,9 +298,10 @@ def retention(db, as_at, do_purge, as_json):
     click.echo(f"as at {summary['as_at']}: {summary['total']} record(s) past retention")
     for name, r in summary["records"].items():
         by = ", ".join(f"{k} {v} (>{ret.period_days(k)} days)" for k, v in r["by_source"].items())
-        extra = "".join([f"; {r['held']} held (still named by retained records)" if r["held"] else "",
-                         f"; {r['undated']} undated (never purged by age)" if r["undated"] else ""])
-        click.echo(f"  {name:<16} {r['past']:>7}  {by}{extra}")
+        notes = [by] if by else []
+        notes += [f"{r['held']} held (still named by retained records)"] if r["held"] else []
+        notes += [f"{r['undated']} undated (never purged by age)"] if r["undated"] else []
+        click.echo(f"  {name:<16} {r['past']:>7}  {'; '.join(notes)}")
     if do_purge:
         click.echo("purged: " + (", ".join(f"{k} {v}" for k, v in summary["purged"].items()) or "nothing"))
 

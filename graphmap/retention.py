@@ -5,7 +5,8 @@ The information-sharing protocol says nothing is kept longer than needed. Each s
 from a record's date:
 
 - ``recorded`` when the record carries it; else
-- an incident's end (else start); a link's ``last_seen`` (else ``first_seen``);
+- the latest of its own dates: an incident's start and end, a link's first and last seen, an
+  assessment's date (a date of birth never counts);
 - an involvement's incident date (an involvement is part of its incident);
 - for people, places, groups and identifiers (which have no date of their own): the latest date
   of any record that names them.
@@ -33,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .access import Actor
     from .store.base import Store
 
-_DATE_COLS = (("end", "start"), ("last_seen", "first_seen"))
 
 
 def period_days(source: str) -> int:
@@ -73,11 +73,20 @@ class RetentionReport:
         return {"as_at": self.as_at.isoformat(), "records": out, "total": self.total}
 
 
-def _own_date(df: pd.DataFrame) -> pd.Series:
+def _date_columns(spec: schema.RecordSpec) -> list[str]:
+    """A record's own dates (start, end, first/last seen, assessed_on, raised_on, ...): its date
+    and date-time columns other than a date of birth and ``recorded`` (which wins when given)."""
+    return [c.name for c in spec.columns
+            if c.type in ("date", "datetime") and c.name not in ("date_of_birth", "recorded")]
+
+
+def _own_date(df: pd.DataFrame, spec: schema.RecordSpec) -> pd.Series:
+    """The latest of a record's own dates (``recorded`` when given), as YYYY-MM-DD or ""."""
     d = pd.Series("", index=df.index, dtype=object)
-    for late, early in _DATE_COLS:
-        if late in df and early in df:
-            d = d.where(d != "", df[late].where(df[late] != "", df[early]).astype(str).str[:10])
+    for c in _date_columns(spec):
+        if c in df:
+            v = df[c].astype(str).str[:10]
+            d = d.where(d >= v, v)
     if "recorded" in df:
         d = df["recorded"].where(df["recorded"] != "", d)
     return d.fillna("").astype(str)
@@ -98,13 +107,13 @@ def past_retention(store: "Store", as_at: date | None = None) -> RetentionReport
     order = records.load_order()
     dated: dict[str, pd.Series] = {}
     expired: dict[str, pd.Series] = {}
-    dated_types = {n for n, s in specs.items() if any(a in s.all_columns for pair in _DATE_COLS for a in pair)}
+    dated_types = {n for n, s in specs.items() if _date_columns(s)}
 
     # 1. Dated records (incidents, links with first/last seen) by their own dates.
     for name in order:
         df = tables[name]
         if name in dated_types:
-            dated[name] = _own_date(df)
+            dated[name] = _own_date(df, specs[name])
     # 2. Parts of a dated record (involvements) take its date; their own `recorded` still wins.
     for name in order:
         if name in dated or name in dated_types:
