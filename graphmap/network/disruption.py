@@ -29,7 +29,7 @@ def _separation(g: ig.Graph, young: np.ndarray, adult: np.ndarray) -> tuple[int,
 
 def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | None = None, candidates=None,
                        sources=None, targets=None, young_people=None, adults=None,
-                       endpoints: bool = False, tie_break: str = "last") -> list[dict]:
+                       endpoints: bool = False, tie_break: str = "last", tie_order=None) -> list[dict]:
     """Remove people one at a time by highest (recomputed) betweenness; report each step's effect.
 
     Parameters
@@ -53,6 +53,9 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     tie_break : {"last", "first"}
         Among equal scores remove the node added to ``G`` last (the ``"last"`` of a stable
         ascending sort, as Cavallaro et al.) or first.
+    tie_order : sequence, optional
+        The order that decides ties instead of ``G``'s node order (e.g. the order people first
+        appear in a source file, to reproduce a published run).
 
     Returns
     -------
@@ -81,6 +84,12 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     """
     if until is None and steps is None:
         steps = int(schema.setting("network.disruption.steps"))
+    if tie_order is not None:
+        rank = {v: i for i, v in enumerate(tie_order)}
+        H = nx.Graph()
+        H.add_nodes_from(sorted(G.nodes(data=True), key=lambda x: rank.get(x[0], len(rank))))
+        H.add_edges_from(G.edges())
+        G = H
     g, nodes = to_igraph(G)
     names = np.asarray(nodes, dtype=object)
     role = dict(G.nodes(data="role"))

@@ -198,7 +198,9 @@ def co_missing_evidence(frames: Frames) -> pd.DataFrame:
     """Ties from overlapping missing episodes recorded on different records (the same record is
     already a ``same_incident`` tie)."""
     ov = overlapping_episodes(missing_episodes(frames))
-    ov = ov[~ov["same_record"]]
+    ov = ov.loc[~ov["same_record"].astype(bool)]
+    if ov.empty:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     return pd.DataFrame({"a": ov["person_a"], "b": ov["person_b"], "tie": "co_missing",
                          "records": list(zip(ov["incident_a"], ov["incident_b"])),
                          "date": pd.to_datetime(ov["overlap_start"]).dt.strftime("%Y-%m-%d"),
