@@ -27,8 +27,8 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     Returns
     -------
     list of dict
-        ``person_a, person_b, overlapping_episodes`` (the fewer of the two children's episodes
-        that overlap the other's), ``episode_pairs``, ``overlap_hours`` (total), ``pattern``,
+        ``person_a, person_b, overlapping_episodes`` (pairs of their episodes that overlap in
+        time), ``episodes_a`` / ``episodes_b`` (each child's episodes among them), ``overlap_hours`` (total), ``pattern``,
         ``same_record`` (overlaps recorded on one missing record), ``dates`` (overlap starts),
         ``records`` ([[incident_a, incident_b], ...]). Most overlapping episodes first, then
         longest total overlap.
@@ -51,7 +51,7 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     agg = pd.DataFrame({"eps_a": g["incident_a"].nunique(), "eps_b": g["incident_b"].nunique(),
                         "episode_pairs": g.size(), "overlap_hours": g["overlap_hours"].sum(),
                         "same_record": g["same_record"].sum()}).reset_index()
-    agg["overlapping_episodes"] = agg[["eps_a", "eps_b"]].min(axis=1)
+    agg["overlapping_episodes"] = agg["episode_pairs"]
     dates = g["overlap_start"].agg(lambda s: [t.strftime("%Y-%m-%dT%H:%M") for t in s]).rename("dates")
     recs = g.apply(lambda d: [[a, b] for a, b in zip(d["incident_a"], d["incident_b"])],
                    include_groups=False).rename("records")
@@ -59,6 +59,6 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     agg = agg.sort_values(["overlapping_episodes", "overlap_hours", "person_a", "person_b"],
                           ascending=[False, False, True, True])
     return [{"person_a": r.person_a, "person_b": r.person_b, "overlapping_episodes": int(r.overlapping_episodes),
-             "episode_pairs": int(r.episode_pairs), "overlap_hours": round(float(r.overlap_hours), 1),
+             "episodes_a": int(r.eps_a), "episodes_b": int(r.eps_b), "overlap_hours": round(float(r.overlap_hours), 1),
              "pattern": bool(r.overlapping_episodes >= least), "same_record": int(r.same_record),
              "dates": r.dates, "records": r.records} for r in agg.itertuples(index=False)]

@@ -18,6 +18,15 @@ from .. import schema
 from ._igraph import to_igraph
 
 
+def _exposed(g: ig.Graph, young: np.ndarray, adult: np.ndarray, hops: int) -> int:
+    """Young people within ``hops`` of an adult of concern."""
+    idx = np.flatnonzero(adult)
+    if not len(idx):
+        return 0
+    near = np.unique(np.concatenate([np.asarray(n, dtype=int) for n in g.neighborhood(idx.tolist(), order=hops)]))
+    return int(young[near].sum())
+
+
 def _separation(g: ig.Graph, young: np.ndarray, adult: np.ndarray) -> tuple[int, int, set]:
     """(largest component size, young people sharing a component with an adult, those people)."""
     memb = np.asarray(g.connected_components().membership)
@@ -64,7 +73,10 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
         largest_component_fraction`` (of the starting largest component),
         ``young_people_separated`` (young people who shared a component with an adult of
         concern before this step and no longer do), ``cumulative_young_people_separated``,
-        ``young_people_still_reachable``, ``separated`` (their ids).
+        ``young_people_still_reachable``, ``young_people_within_hops`` (of an adult of
+        concern, ``network.exposure.max_hops``) and ``within_hops_reduced_by`` (this step's
+        effect on it: in one connected network removing one person rarely separates anyone,
+        but it can lengthen every route), ``separated`` (their ids).
 
     References
     ----------
@@ -100,7 +112,9 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     cand = np.ones(len(nodes), dtype=bool) if candidates is None else np.array([v in set(candidates) for v in nodes])
     src = np.array([v in set(sources) for v in nodes]) if sources is not None else None
     tgt = np.array([v in set(targets) for v in nodes]) if targets is not None else None
+    hops = int(schema.setting("network.exposure.max_hops"))
     lcc0, _, reach0 = _separation(g, young, adult)
+    exposed = _exposed(g, young, adult, hops)
     reach_names = {names[i] for i in reach0}
     out = []
     while g.vcount() > 0:
@@ -142,13 +156,17 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
         now = {names[j] for j in reach}
         lost = sorted(reach_names - now - {who})
         reach_names = now
+        exposed_now = _exposed(g, young, adult, hops)
         out.append({"step": len(out) + 1, "person_id": who, "role": role.get(who),
                     "betweenness": round(float(top), 6), "largest_component": lcc,
                     "largest_component_fraction": lcc / lcc0 if lcc0 else 0.0,
                     "young_people_separated": len(lost),
                     "cumulative_young_people_separated": len(lost) + (
                         out[-1]["cumulative_young_people_separated"] if out else 0),
-                    "young_people_still_reachable": len(now), "separated": lost})
+                    "young_people_still_reachable": len(now),
+                    "young_people_within_hops": exposed_now, "within_hops_reduced_by": exposed - exposed_now,
+                    "separated": lost})
+        exposed = exposed_now
     return out
 
 

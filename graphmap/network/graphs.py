@@ -181,7 +181,7 @@ def overlapping_episodes(episodes: pd.DataFrame, *, max_days: int = 60) -> pd.Da
     y = ep.loc[j["ep_y"].values].reset_index(drop=True)
     s = np.maximum(x["start"].values, y["start"].values)
     e = np.minimum(x["end"].values, y["end"].values)
-    keep = (s <= e) & (x["person_id"].values != y["person_id"].values)
+    keep = (s < e) & (x["person_id"].values != y["person_id"].values)  # touching is not overlapping
     x, y, s, e = x[keep], y[keep], s[keep], e[keep]
     swap = (x["person_id"].values > y["person_id"].values)
     pa = np.where(swap, y["person_id"], x["person_id"])
