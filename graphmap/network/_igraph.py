@@ -18,8 +18,10 @@ def to_igraph(G: nx.Graph, weight: str | None = None) -> tuple[ig.Graph, list]:
     """
     nodes = list(G)
     index = {v: i for i, v in enumerate(nodes)}
-    edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
-    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    if weight is not None:
-        g.es["weight"] = [float(d.get(weight, 1.0)) for u, v, d in G.edges(data=True) if u != v]
+    if weight is None:
+        edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
+        return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
+    triples = [(index[u], index[v], float(d.get(weight, 1.0))) for u, v, d in G.edges(data=True) if u != v]
+    g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in triples], directed=False)
+    g.es["weight"] = [w for _, _, w in triples]
     return g, nodes

@@ -46,15 +46,16 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     ov = ov[ov["person_a"].map(role).isin(roles) & ov["person_b"].map(role).isin(roles)]
     if ov.empty:
         return []
-    ov = ov.sort_values("overlap_start")
+    ov = ov.sort_values(["person_a", "person_b", "overlap_start"])
+    ov = ov.assign(when=pd.to_datetime(ov["overlap_start"]).dt.strftime("%Y-%m-%dT%H:%M"),
+                   pair=[[a, b] for a, b in zip(ov["incident_a"], ov["incident_b"])])
     g = ov.groupby(["person_a", "person_b"], sort=False)
     agg = pd.DataFrame({"eps_a": g["incident_a"].nunique(), "eps_b": g["incident_b"].nunique(),
                         "episode_pairs": g.size(), "overlap_hours": g["overlap_hours"].sum(),
                         "same_record": g["same_record"].sum()}).reset_index()
     agg["overlapping_episodes"] = agg["episode_pairs"]
-    dates = g["overlap_start"].agg(lambda s: [t.strftime("%Y-%m-%dT%H:%M") for t in s]).rename("dates")
-    recs = g.apply(lambda d: [[a, b] for a, b in zip(d["incident_a"], d["incident_b"])],
-                   include_groups=False).rename("records")
+    dates = g["when"].agg(list).rename("dates")
+    recs = g["pair"].agg(list).rename("records")
     agg = agg.merge(dates.reset_index(), on=["person_a", "person_b"]).merge(recs.reset_index(), on=["person_a", "person_b"])
     agg = agg.sort_values(["overlapping_episodes", "overlap_hours", "person_a", "person_b"],
                           ascending=[False, False, True, True])
