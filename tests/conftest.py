@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "fixtures" / "tiny"  # small hand-written fixture with known ids
-SAMPLE_DEMO = ROOT / "sample_data" / "demo"  # the generated demo borough
+SAMPLE_DEMO = Path(os.environ.get("GRAPHMAP_SAMPLE_DEMO", ROOT / "sample_data" / "demo"))  # the generated demo borough
 # ../shared/eval-data from the main checkout; a worktree under /work/wt/<name> finds it one level up.
 EVAL_DATA = Path(os.environ.get("GRAPHMAP_EVAL_DATA") or next(
     (p for p in (ROOT.parent / "shared" / "eval-data", ROOT.parent.parent / "shared" / "eval-data") if p.exists()),
