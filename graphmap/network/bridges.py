@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import schema
 from ._igraph import to_igraph
+from .graphs import edge_records
 
 
 def betweenness(G: nx.Graph, *, k: int | None = None, seed: int | None = 0, sources=None,
@@ -146,7 +147,7 @@ def bridges(G: nx.Graph, *, groups: list[dict] | None = None, k: int | None = No
                 if best is None or d.get("weight", 1.0) > best["weight"]:
                     into[gof[x]] = {"group_id": gof[x], "via": x, "weight": round(d.get("weight", 1.0), 4),
                                     "ties": d.get("ties", {}),
-                                    "records": sorted({r for e in d.get("evidence", []) for r in e["records"]})}
+                                    "records": edge_records(G, v, x)}
         role = G.nodes[v].get("role")
         out.append({"person_id": v, "score": round(bc.get(v, 0.0), 6), "role": role,
                     "articulation_point": v in cut, "groups_connected": connected,

@@ -6,6 +6,7 @@ again is a pattern (``network.co_missing.pattern_min_episodes``).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -31,7 +32,8 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
         time), ``episodes_a`` / ``episodes_b`` (each child's episodes among them), ``overlap_hours`` (total), ``pattern``,
         ``same_record`` (overlaps recorded on one missing record), ``dates`` (overlap starts),
         ``records`` ([[incident_a, incident_b], ...]). Most overlapping episodes first, then
-        longest total overlap.
+        longest total overlap. Every pattern is listed; single overlaps only while the list is
+        shorter than ``network.co_missing.max_listed``.
 
     References
     ----------
@@ -59,6 +61,8 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     agg = agg.merge(dates.reset_index(), on=["person_a", "person_b"]).merge(recs.reset_index(), on=["person_a", "person_b"])
     agg = agg.sort_values(["overlapping_episodes", "overlap_hours", "person_a", "person_b"],
                           ascending=[False, False, True, True])
+    cap = int(schema.setting("network.co_missing.max_listed"))
+    agg = agg[(agg["overlapping_episodes"] >= least) | (np.arange(len(agg)) < cap)]
     return [{"person_a": r.person_a, "person_b": r.person_b, "overlapping_episodes": int(r.overlapping_episodes),
              "episodes_a": int(r.eps_a), "episodes_b": int(r.eps_b), "overlap_hours": round(float(r.overlap_hours), 1),
              "pattern": bool(r.overlapping_episodes >= least), "same_record": int(r.same_record),

@@ -9,13 +9,14 @@ from __future__ import annotations
 import networkx as nx
 
 from .. import schema
+from .graphs import edge_evidence
 
 
 def _child_links(G: nx.Graph, subject, ys: list) -> list[dict]:
     out = []
     for y in ys:
         d = G[subject][y]
-        ev = d.get("evidence", [])
+        ev = edge_evidence(G, subject, y)
         out.append({"young_person": y[1] if isinstance(y, tuple) else y, "ties": d.get("ties", {}),
                     "since": d.get("first", ""), "last": d.get("last", ""),
                     "records": sorted({r for e in ev for r in e["records"]}),

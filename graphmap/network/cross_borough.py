@@ -8,6 +8,7 @@ from __future__ import annotations
 import networkx as nx
 
 from .. import schema
+from .graphs import edge_records
 
 
 def schools_attended(frames) -> dict:
@@ -71,5 +72,5 @@ def cross_borough_links(G: nx.Graph, *, schools: dict | None = None, family: set
         out.append({"person_a": a, "person_b": b, "borough_a": G.nodes[a].get("borough"),
                     "borough_b": G.nodes[b].get("borough"), "weight": round(d.get("weight", 1.0), 4),
                     "ties": d.get("ties", {}),
-                    "records": sorted({r for e in d.get("evidence", []) for r in e["records"]})})
+                    "records": edge_records(G, u, v)})
     return sorted(out, key=lambda r: (-r["weight"], r["person_a"], r["person_b"]))

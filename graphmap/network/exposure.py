@@ -9,12 +9,12 @@ import numpy as np
 
 from .. import schema
 from ._igraph import to_igraph
-from .graphs import adults_of_concern, young_people
+from .graphs import adults_of_concern, edge_records, young_people
 
 
 def _hop_records(G: nx.Graph, path: list) -> list[dict]:
     return [{"a": u, "b": v, "ties": G[u][v].get("ties", {}),
-             "records": sorted({r for e in G[u][v].get("evidence", []) for r in e["records"]})}
+             "records": edge_records(G, u, v)}
             for u, v in zip(path, path[1:])]
 
 

@@ -195,10 +195,14 @@ def overlapping_episodes(episodes: pd.DataFrame, *, max_days: int = 60) -> pd.Da
 
 
 def co_missing_evidence(frames: Frames) -> pd.DataFrame:
-    """Ties from overlapping missing episodes recorded on different records (the same record is
-    already a ``same_incident`` tie)."""
+    """Ties from missing episodes recorded on different records (the same record is already a
+    ``same_incident`` tie) that overlap at least ``network.co_missing.tie_min_episodes`` times."""
     ov = overlapping_episodes(missing_episodes(frames))
     ov = ov.loc[~ov["same_record"].astype(bool)]
+    # A single overlap in a borough-sized population is mostly chance: it makes no tie.
+    least = int(schema.setting("network.co_missing.tie_min_episodes"))
+    n = ov.groupby(["person_a", "person_b"])["incident_a"].transform("size") if len(ov) else ov["person_a"]
+    ov = ov.loc[n >= least] if len(ov) else ov
     if ov.empty:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     return pd.DataFrame({"a": ov["person_a"], "b": ov["person_b"], "tie": "co_missing",
@@ -276,31 +280,55 @@ def person_attributes(frames: Frames) -> pd.DataFrame:
 
 
 def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str) -> None:
-    """Aggregate evidence rows per tie and attach them to the edges of ``G``."""
+    """Aggregate evidence rows per tie (in bulk) and add the ties to ``G``.
+
+    The evidence itself stays in column arrays on ``G.graph["evidence"]``; each edge holds the
+    ``ev`` slice of its rows (read them with :func:`edge_evidence` / :func:`edge_records`), so
+    building a borough-sized graph does not make a Python object per piece of evidence.
+    """
     if ev.empty:
+        G.graph["evidence"] = {c: np.array([], dtype=object) for c in EVIDENCE_COLUMNS[2:]}
         return
     ev = ev.sort_values([u_col, v_col, "date"], kind="stable").reset_index(drop=True)
     keys = ev[u_col].astype(str) + "\x00" + ev[v_col].astype(str)
     starts = np.flatnonzero(np.r_[True, keys.values[1:] != keys.values[:-1]])
     ends = np.r_[starts[1:], len(ev)]
+    edge_no = np.repeat(np.arange(len(starts)), ends - starts)
     weight = np.add.reduceat(ev["weight"].to_numpy(float), starts)
-    dates = ev["date"].to_numpy(object)
-    since = ev["since"].to_numpy(object) if "since" in ev else dates
-    rows = list(zip(ev["tie"], ev["records"], dates, ev["grading"], ev["fact_or_opinion"], ev["source"]))
-    us, vs = ev[u_col].to_numpy(object), ev[v_col].to_numpy(object)
-    edges = []
-    for s, e, w in zip(starts, ends, weight):
-        evid = [{"tie": t, "records": list(r), "date": d, "grading": g, "fact_or_opinion": f, "source": so}
-                for t, r, d, g, f, so in rows[s:e]]
-        ties: dict[str, int] = {}
-        for item in evid:
-            ties[item["tie"]] = ties.get(item["tie"], 0) + 1
-        ds = [d for d in dates[s:e] if d]
-        ss = [d for d in since[s:e] if d]
-        edges.append((us[s], vs[s], {"weight": float(w), "count": int(e - s), "ties": ties,
-                                     "first": min(ss) if ss else "", "last": max(ds) if ds else "",
-                                     "evidence": evid}))
-    G.add_edges_from(edges)
+    date_ = ev["date"].replace("", None)
+    since = (ev["since"] if "since" in ev else ev["date"]).replace("", None)
+    first = since.groupby(edge_no).min().reindex(range(len(starts))).fillna("").to_numpy(object)
+    last = date_.groupby(edge_no).max().reindex(range(len(starts))).fillna("").to_numpy(object)
+    ties: list[dict] = [{} for _ in range(len(starts))]
+    tc = pd.DataFrame({"e": edge_no, "tie": ev["tie"].to_numpy(object)}).value_counts(sort=False)
+    for (e, t), n in zip(tc.index, tc.to_numpy()):
+        ties[e][t] = int(n)
+    G.graph["evidence"] = {c: ev[c].to_numpy(object) for c in EVIDENCE_COLUMNS[2:] if c in ev}
+    us, vs = ev[u_col].to_numpy(object)[starts], ev[v_col].to_numpy(object)[starts]
+    G.add_edges_from((u, v, {"weight": float(w), "count": int(e - s), "ties": t, "first": f, "last": la, "ev": (int(s), int(e))})
+                     for u, v, w, s, e, t, f, la in zip(us, vs, weight, starts, ends, ties, first, last))
+
+
+def edge_evidence(G: nx.Graph, u, v) -> list[dict]:
+    """The evidence behind the tie ``u``–``v``: dicts of ``tie, records, date, grading,
+    fact_or_opinion, source`` (oldest first)."""
+    d = G[u][v]
+    if "ev" not in d:
+        return list(d.get("evidence", []))
+    s, e = d["ev"]
+    cols = G.graph["evidence"]
+    return [{"tie": cols["tie"][i], "records": list(cols["records"][i]), "date": cols["date"][i],
+             "grading": cols["grading"][i], "fact_or_opinion": cols["fact_or_opinion"][i],
+             "source": cols["source"][i]} for i in range(s, e)]
+
+
+def edge_records(G: nx.Graph, u, v) -> list:
+    """The record ids behind the tie ``u``–``v``, sorted."""
+    d = G[u][v]
+    if "ev" not in d:
+        return sorted({r for e in d.get("evidence", []) for r in e["records"]})
+    s, e = d["ev"]
+    return sorted({r for recs in G.graph["evidence"]["records"][s:e] for r in recs})
 
 
 def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.Graph:
@@ -318,8 +346,9 @@ def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.
     networkx.Graph
         Nodes are person ids with ``role``, ``age``, ``borough``, ``gender``, ``flags``. Each
         edge has ``weight`` (sum of evidence weights), ``count`` (pieces of evidence), ``ties``
-        (count per tie type), ``first`` (earliest first-seen or record date) / ``last`` dates and ``evidence`` (list of dicts with
-        ``tie, records, date, grading, fact_or_opinion, source``).
+        (count per tie type), ``first`` (earliest first-seen or record date) / ``last`` dates;
+        the evidence (``tie, records, date, grading, fact_or_opinion, source``) is read with
+        :func:`edge_evidence` / :func:`edge_records`.
     """
     ev = tie_evidence(frames) if evidence is None else evidence
     G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import schema
 from ._igraph import to_igraph
-from .graphs import adults_of_concern, young_people
+from .graphs import adults_of_concern, edge_records, young_people
 
 
 def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0,
@@ -165,7 +165,7 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
                                   for a, n in sorted(around.items(), key=lambda x: (-x[1], x[0]))],
             "internal_ties": len(internal),
             "strongest_ties": [{"a": u, "b": v, "weight": round(d.get("weight", 1.0), 4), "ties": d.get("ties", {}),
-                                "records": sorted({r for e in d.get("evidence", []) for r in e["records"]})}
+                                "records": edge_records(G, u, v)}
                                for u, v, d in internal[:5]],
             "stability": None if stab is None else round(stab, 4),
             "algorithm": algorithm, "seed": seed,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import networkx as nx
 
 from .. import schema
+from .graphs import edge_records
 
 
-def _records(d: dict) -> list:
-    return sorted({r for e in d.get("evidence", []) for r in e["records"]})
+
 
 
 def likely_recruiters(G: nx.Graph, *, groups: list[dict] | None = None, first_incident: dict | None = None,
@@ -112,6 +112,6 @@ def likely_recruiters(G: nx.Graph, *, groups: list[dict] | None = None, first_in
                     "young_people": ys, "groups": grp,
                     "evidence": [{"young_person": y, "ties": d.get("ties", {}), "first": d.get("first", ""),
                                   "first_incident_of_young_person": first_incident.get(y, ""),
-                                  "records": _records(d)}
+                                  "records": edge_records(G, c, y)}
                                  for y, d, _ in sorted(counted, key=lambda t: t[0])]})
     return sorted(out, key=lambda r: (-r["score"], str(r["person_id"])))
