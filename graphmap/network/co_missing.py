@@ -48,21 +48,23 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     ov = ov[ov["person_a"].map(role).isin(roles) & ov["person_b"].map(role).isin(roles)]
     if ov.empty:
         return []
-    ov = ov.sort_values(["person_a", "person_b", "overlap_start"])
-    ov = ov.assign(when=pd.to_datetime(ov["overlap_start"]).dt.strftime("%Y-%m-%dT%H:%M"),
-                   pair=[[a, b] for a, b in zip(ov["incident_a"], ov["incident_b"])])
     g = ov.groupby(["person_a", "person_b"], sort=False)
     agg = pd.DataFrame({"eps_a": g["incident_a"].nunique(), "eps_b": g["incident_b"].nunique(),
                         "episode_pairs": g.size(), "overlap_hours": g["overlap_hours"].sum(),
                         "same_record": g["same_record"].sum()}).reset_index()
     agg["overlapping_episodes"] = agg["episode_pairs"]
-    dates = g["when"].agg(list).rename("dates")
-    recs = g["pair"].agg(list).rename("records")
-    agg = agg.merge(dates.reset_index(), on=["person_a", "person_b"]).merge(recs.reset_index(), on=["person_a", "person_b"])
     agg = agg.sort_values(["overlapping_episodes", "overlap_hours", "person_a", "person_b"],
                           ascending=[False, False, True, True])
     cap = int(schema.setting("network.co_missing.max_listed"))
     agg = agg[(agg["overlapping_episodes"] >= least) | (np.arange(len(agg)) < cap)]
+    # Dates and records only for the pairs listed.
+    ov = ov.merge(agg[["person_a", "person_b"]], on=["person_a", "person_b"])
+    ov = ov.sort_values(["person_a", "person_b", "overlap_start"])
+    ov = ov.assign(when=pd.to_datetime(ov["overlap_start"]).dt.strftime("%Y-%m-%dT%H:%M"),
+                   pair=[[a, b] for a, b in zip(ov["incident_a"], ov["incident_b"])])
+    g = ov.groupby(["person_a", "person_b"], sort=False)
+    lists = pd.DataFrame({"dates": g["when"].agg(list), "records": g["pair"].agg(list)}).reset_index()
+    agg = agg.merge(lists, on=["person_a", "person_b"], how="left", sort=False)
     return [{"person_a": r.person_a, "person_b": r.person_b, "overlapping_episodes": int(r.overlapping_episodes),
              "episodes_a": int(r.eps_a), "episodes_b": int(r.eps_b), "overlap_hours": round(float(r.overlap_hours), 1),
              "pattern": bool(r.overlapping_episodes >= least), "same_record": int(r.same_record),

@@ -38,7 +38,8 @@ def _separation(g: ig.Graph, young: np.ndarray, adult: np.ndarray) -> tuple[int,
 
 def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | None = None, candidates=None,
                        sources=None, targets=None, young_people=None, adults=None,
-                       endpoints: bool = False, tie_break: str = "last", tie_order=None) -> list[dict]:
+                       endpoints: bool = False, tie_break: str = "last", tie_order=None,
+                       max_sources: int | None = None, seed: int = 0) -> list[dict]:
     """Remove people one at a time by highest (recomputed) betweenness; report each step's effect.
 
     Parameters
@@ -62,6 +63,11 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     tie_break : {"last", "first"}
         Among equal scores remove the node added to ``G`` last (the ``"last"`` of a stable
         ascending sort, as Cavallaro et al.) or first.
+    max_sources : int, optional
+        With ``sources``, estimate each step's betweenness from this many sampled sources
+        (scaled by ``len(sources) / max_sources``; Brandes & Pich 2007) when there are more.
+    seed : int
+        Seed for that sample.
     tie_order : sequence, optional
         The order that decides ties instead of ``G``'s node order (e.g. the order people first
         appear in a source file, to reproduce a published run).
@@ -109,10 +115,15 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     ad = set(adults) if adults is not None else {v for v in G if role.get(v) == "adult_of_concern"}
     young = np.array([v in ys for v in nodes], dtype=bool)
     adult = np.array([v in ad for v in nodes], dtype=bool)
-    cand = np.ones(len(nodes), dtype=bool) if candidates is None else np.array([v in set(candidates) for v in nodes])
-    src = np.array([v in set(sources) for v in nodes]) if sources is not None else None
-    tgt = np.array([v in set(targets) for v in nodes]) if targets is not None else None
+    def mask(members):
+        members = set(members)
+        return np.array([v in members for v in nodes], dtype=bool)
+
+    cand = np.ones(len(nodes), dtype=bool) if candidates is None else mask(candidates)
+    src = mask(sources) if sources is not None else None
+    tgt = mask(targets) if targets is not None else None
     hops = int(schema.setting("network.exposure.max_hops"))
+    rng = np.random.default_rng(seed)
     lcc0, _, reach0 = _separation(g, young, adult)
     exposed = _exposed(g, young, adult, hops)
     reach_names = {names[i] for i in reach0}
@@ -131,7 +142,11 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
             t = np.flatnonzero(tgt) if tgt is not None else None
             if (s is not None and not len(s)) or (t is not None and not len(t)):
                 break
-            b = np.asarray(g.betweenness(directed=False, sources=s, targets=t), dtype=float) / 2
+            scale = 1.0
+            if s is not None and max_sources and len(s) > max_sources:
+                scale = len(s) / max_sources
+                s = np.sort(rng.choice(s, size=max_sources, replace=False))
+            b = np.asarray(g.betweenness(directed=False, sources=s, targets=t), dtype=float) / 2 * scale
             if endpoints:
                 memb = np.asarray(g.connected_components().membership)
                 sm = src if src is not None else np.ones(n, dtype=bool)
@@ -170,12 +185,14 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     return out
 
 
-def disruption_targets(G: nx.Graph, *, steps: int | None = None, include_young_people: bool = False) -> list[dict]:
+def disruption_targets(G: nx.Graph, *, steps: int | None = None, include_young_people: bool = False,
+                       seed: int = 0) -> list[dict]:
     """Who to disrupt to cut the most young people off from adults of concern.
 
     Sequential removal (:func:`sequential_removal`) counting only shortest paths between young
     people and adults of concern (paths ending at an adult count for that adult), run on the
-    components that hold both. Young people are not
+    components that hold both (sampled sources above ``network.disruption.max_sources`` adults).
+    Young people are not
     offered as targets unless ``include_young_people`` (a child who recruits is also a victim).
 
     Returns
@@ -193,4 +210,5 @@ def disruption_targets(G: nx.Graph, *, steps: int | None = None, include_young_p
     H = G.subgraph(sorted(keep, key=str))
     cand = None if include_young_people else [v for v in H if v not in ys]
     return sequential_removal(H, steps=steps, candidates=cand, sources=sorted(ad & keep, key=str),
-                              targets=sorted(ys & keep, key=str), young_people=ys, adults=ad, endpoints=True)
+                              targets=sorted(ys & keep, key=str), young_people=ys, adults=ad, endpoints=True,
+                              max_sources=int(schema.setting("network.disruption.max_sources")), seed=seed)

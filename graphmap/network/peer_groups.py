@@ -79,12 +79,13 @@ def adjusted_rand_index(a: list, b: list) -> float:
     """
     _, ia = np.unique(np.asarray(a, dtype=str), return_inverse=True)
     _, ib = np.unique(np.asarray(b, dtype=str), return_inverse=True)
-    table = np.zeros((ia.max() + 1, ib.max() + 1), dtype=np.int64)
-    np.add.at(table, (ia, ib), 1)
-    comb = lambda x: x * (x - 1) / 2  # noqa: E731
-    s_ij = comb(table).sum()
-    s_a, s_b = comb(table.sum(1)).sum(), comb(table.sum(0)).sum()
-    expected = s_a * s_b / comb(len(ia)) if len(ia) > 1 else 0.0
+    n = len(ia)
+    # Sparse contingency table: counts of each (label a, label b) pair that occurs.
+    _, cells = np.unique(ia.astype(np.int64) * (ib.max() + 1) + ib, return_counts=True)
+    comb = lambda x: (x * (x - 1) / 2).sum()  # noqa: E731
+    s_ij = comb(cells.astype(float))
+    s_a, s_b = comb(np.bincount(ia).astype(float)), comb(np.bincount(ib).astype(float))
+    expected = s_a * s_b / (n * (n - 1) / 2) if n > 1 else 0.0
     top = (s_a + s_b) / 2
     return 1.0 if top == expected else float((s_ij - expected) / (top - expected))
 
@@ -146,13 +147,17 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     base = _labels(parts, order)
     aris = [adjusted_rand_index(base, _labels(r, order)) for r in reruns]
     adults = set(adults_of_concern(G))
+    labs = [{v: i for i, q in enumerate(r) for v in q} for r in reruns]
+    sizes = [[len(q) for q in r] for r in reruns]
     groups = []
     for p in parts:
         if len(p) < min_size:
             continue
         ages = [G.nodes[v].get("age") for v in p]
         known = sorted(a for a in ages if a is not None)
-        stab = (float(np.mean([max(len(p & q) / len(p | q) for q in r) for r in reruns])) if reruns else None)
+        # Best Jaccard match in each re-run, from the re-run labels of this group's members.
+        stab = (float(np.mean([max(c / (len(p) + sizes[i][lab] - c) for lab, c in Counter(labs[i][m] for m in p).items())
+                               for i in range(len(reruns))])) if reruns else None)
         internal = sorted(((u, v, d) for u, v, d in H.subgraph(p).edges(data=True)),
                           key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
         around = Counter(n for v in p for n in G[v] if n in adults)
