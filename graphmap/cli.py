@@ -567,6 +567,30 @@ def places(db, as_at, window_days, geojson_path, cell_size, wards_path):
                    "and count in place hotspots, not in cells or wards")
 
 
+@cli.command()
+@db_option
+@click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date YYYY-MM-DD (default today).")
+@click.option("--window-days", "window_days", type=int, default=None,
+              help="Days in the window ending at the as-at date (default analysis.window_days).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same result).")
+@click.option("--json", "json_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def analyse(db, as_at, window_days, seed, json_path):
+    """Network analyses for a window (peer groups, bridges, recruiters, ..., hotspots) as one JSON file."""
+    from .network.analyse import analyse as run, write_json
+    from .window import Window
+
+    try:
+        window = Window.ending(as_at, window_days)
+    except ValueError as exc:
+        raise Failure(f"--as-at/--window-days: {exc}") from exc
+    with _open(db) as store:
+        doc = run(store, window, seed=seed)
+    write_json(doc, json_path)
+    click.echo(f"{json_path}: {len(doc['peer_groups'])} peer groups, {len(doc['recruiters'])} likely recruiters, "
+               f"{len(doc['co_missing'])} co-missing pairs, {len(doc['hotspots'])} hotspots "
+               f"({doc['as_at']}, {doc['window_days']} days)")
+
+
 def main() -> None:
     cli(prog_name="graphmap")
 
