@@ -134,7 +134,11 @@ def test_cli_analyse_writes_the_document(tiny, tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
     assert KEYS <= set(doc)
-    assert doc["as_at"] == "2026-10-31" and doc["window_days"] == 365 and doc["hotspots"] == []
+    assert doc["as_at"] == "2026-10-31" and doc["window_days"] == 365
+    # Hotspots come from graphmap.places with groups from these peer groups; worked by hand for
+    # L002: 2 incidents + 2x2 young people + 3x1 group + 4x1 adult of concern + 2x2 found there = 17.
+    assert [(h["location_id"], h["score"]) for h in doc["hotspots"]] == [("L002", 17), ("L001", 10), ("L003", 5)]
+    assert doc["hotspots"][0]["evidence"]["incident_ids"] == ["I002", "I003"]
     assert doc["recruiters"][0]["person_id"] == "P004"
     assert doc["co_missing"][0]["person_a"] == "P002"
     assert doc["disruption_targets"][0]["person_id"] == "P004"
@@ -150,3 +154,38 @@ def test_analyse_is_repeatable(tiny):
     a, b = analyse(tiny, WINDOW, seed=1), analyse(tiny, WINDOW, seed=1)
     for k in KEYS:
         assert a[k] == b[k]
+
+
+def test_analyse_reports_a_resolved_person_once_with_source_ids(tmp_path):
+    """A child known to police under another id is one node, reported by the canonical id."""
+    from graphmap.store import open_store
+    from tests.conftest import DEMO, write_csv
+
+    db = tmp_path / "g.db"
+    with open_store(db) as s:
+        s.load([DEMO])
+        write_csv(tmp_path / "dup" / "people.csv",
+                  "person_id,forename,surname,date_of_birth,gender,role,borough,flags,source\n"
+                  "X003,Kofi,Mensah,2009-11-21,male,young_person,Merton,,police\n")
+        write_csv(tmp_path / "dup" / "associations.csv",
+                  "person_id_a,person_id_b,kind,first_seen,last_seen,source,grading\n"
+                  "X003,P001,friend,2026-02-01,,police,\n")
+        s.load([tmp_path / "dup"])
+    res = CliRunner().invoke(cli, ["identities", "--db", str(db), "--accept", "P003", "X003", "--by", "analyst1",
+                                   "--reason", "same child: name, date of birth, school"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "a.json"
+    res = CliRunner().invoke(cli, ["analyse", "--db", str(db), "--as-at", "2026-10-31", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["source_ids"] == {"P003": ["P003", "X003"]}
+    text = json.dumps({k: v for k, v in doc.items() if k != "source_ids"})
+    assert "X003" not in text.replace('"P003": ["P003", "X003"]', "")
+    members = {m for g in doc["peer_groups"] for m in g["members"]}
+    assert "P003" in members and "X003" not in members
+    # The police tie X003-P001 now belongs to P003 in the person graph.
+    with open_store(db) as s:
+        G = person_graph(load_frames(s, WINDOW))
+    assert G.has_edge("P003", "P001") and "X003" not in G
+    pair = next(c for c in doc["co_missing"] if {c["person_a"], c["person_b"]} == {"P002", "P003"})
+    assert pair["source_ids"] == {"P003": ["P003", "X003"]}

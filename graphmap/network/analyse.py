@@ -23,7 +23,7 @@ from .cross_borough import cross_borough_links, family_pairs, schools_attended
 from .disruption import disruption_targets
 from .exposure import exposure
 from .graphs import Frames, load_frames, person_graph, person_location_graph, tie_evidence
-from .peer_groups import group_context, peer_groups
+from .peer_groups import group_context, group_of, peer_groups
 from .recruiters import likely_recruiters
 
 
@@ -72,8 +72,36 @@ def analyse_frames(frames: Frames, *, seed: int = 0) -> dict:
 
 
 def analyse(store, window: Window, *, seed: int = 0) -> dict:
-    """Load the window's frames from ``store`` and run :func:`analyse_frames`."""
-    return analyse_frames(load_frames(store, window), seed=seed)
+    """Load the window's frames from ``store``, run :func:`analyse_frames`, and add the place
+    hotspots (graphmap.places) with "groups using a place" taken from these peer groups.
+
+    A person known under several ids (identity resolution) is reported by the canonical id,
+    with every id under ``source_ids``.
+    """
+    from ..places import hotspots_for_json
+
+    frames = load_frames(store, window)
+    doc = analyse_frames(frames, seed=seed)
+    t0 = time.perf_counter()
+    doc["hotspots"] = hotspots_for_json(store, window, groups=group_of(doc["peer_groups"]))
+    doc["timings_s"]["hotspots"] = round(time.perf_counter() - t0, 3)
+    add_source_ids(doc, frames.source_ids)
+    return doc
+
+
+def add_source_ids(doc: dict, source_ids: dict[str, list[str]]) -> None:
+    """Give every result entry about a merged person its ``source_ids`` (and list them all)."""
+    doc["source_ids"] = source_ids
+    if not source_ids:
+        return
+    for value in doc.values():
+        if isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict):
+                    for key in ("person_id", "subject_id", "person_a", "person_b"):
+                        pid = entry.get(key)
+                        if isinstance(pid, str) and pid in source_ids:
+                            entry.setdefault("source_ids", {})[pid] = source_ids[pid]
 
 
 def _plain(o):

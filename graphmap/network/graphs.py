@@ -55,6 +55,7 @@ class Frames:
     associations: pd.DataFrame
     presence: pd.DataFrame
     first_incident: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))
+    source_ids: dict[str, list[str]] = field(default_factory=dict)  # canonical id -> the ids it stands for
 
     def role_of(self) -> pd.Series:
         return self.people.set_index("person_id")["role"]
@@ -91,7 +92,45 @@ def load_frames(store, window: Window) -> Frames:
     assoc = assoc[window.overlaps(assoc["first_seen"], assoc["last_seen"])].reset_index(drop=True)
     presence = store.table("presence")
     presence = presence[window.overlaps(presence["first_seen"], presence["last_seen"])].reset_index(drop=True)
-    return Frames(window, people, store.table("locations"), incidents, involvements, assoc, presence, first)
+    frames = Frames(window, people, store.table("locations"), incidents, involvements, assoc, presence, first)
+    return resolve_identities(frames, _canonical_ids(store))
+
+
+def _canonical_ids(store) -> dict[str, str]:
+    from ..identity import canonical_ids
+
+    return canonical_ids(store)
+
+
+def resolve_identities(frames: Frames, canonical: dict[str, str]) -> Frames:
+    """Map every person id in ``frames`` to its canonical id (identity resolution), so one
+    child known to police and social care under two ids is one node.
+
+    The canonical person's own row is kept (its role, date of birth and borough); the ids it
+    stands for are listed in ``frames.source_ids``. Links between two ids of one person vanish.
+    """
+    merged = {p: c for p, c in canonical.items() if p != c}
+    groups: dict[str, list[str]] = {}
+    for p, c in canonical.items():
+        groups.setdefault(c, []).append(p)
+    frames.source_ids = {c: sorted(ids) for c, ids in groups.items() if len(ids) > 1}
+    if not merged:
+        return frames
+
+    def remap(s: pd.Series) -> pd.Series:
+        return s.map(merged).fillna(s)
+
+    frames.people = frames.people[~frames.people["person_id"].isin(merged)].reset_index(drop=True)
+    inv = frames.involvements.assign(person_id=remap(frames.involvements["person_id"]))
+    frames.involvements = inv.drop_duplicates(subset=["incident_id", "person_id", "role"]).reset_index(drop=True)
+    a = frames.associations.assign(person_id_a=remap(frames.associations["person_id_a"]),
+                                   person_id_b=remap(frames.associations["person_id_b"]))
+    frames.associations = a[a["person_id_a"] != a["person_id_b"]].reset_index(drop=True)
+    frames.presence = frames.presence.assign(person_id=remap(frames.presence["person_id"]))
+    first = frames.first_incident.copy()
+    first.index = first.index.map(lambda p: merged.get(p, p))
+    frames.first_incident = first.groupby(level=0).min()
+    return frames
 
 
 # --- evidence tables ------------------------------------------------------------------------
