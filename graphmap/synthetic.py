@@ -757,6 +757,17 @@ class _Block:
         inc.involve(ids[rows], person, role)
         rep = rng.random(n) < np.where(typ == T["asb"], 0.3, 0.08)
         inc.involve(ids[rep], self.youth_workers[rng.integers(0, len(self.youth_workers), rep.sum())], R["reporting"])
+        # 1b. Bridges: named with members of each of their two groups, on separate occasions.
+        for person, (g1, g2) in self.bridge_groups.items():
+            for g in (g1, g2):
+                members = M[g, : self.gsize[g]]
+                members = members[members != person]
+                k = 4
+                ids = inc.add(self.pick([T["merlin"], T["stop_search"], T["asb"]], k, [.6, .2, .2]).astype(np.int16),
+                              self.when(self.clamp(self.days_back(k), np.full(k, self.max_back[members].min())),
+                                        _EVENING), -1, self.gplaces[g, np.zeros(k, dtype=np.int64)])
+                inc.involve(ids, np.full(k, person), R["subject"])
+                inc.involve(ids, rng.choice(members, size=k), R["present"])
         # 2. Single young people on Merlins (victim, witness, subject).
         n = int(N * 0.10)
         who = local_young[rng.integers(0, len(local_young), n)]
@@ -770,12 +781,17 @@ class _Block:
         back = self.clamp(self.days_back(n, weekdays_only=True), self.max_back[who])
         ids = inc.add(T["school"], self.when(back, _SCHOOL), -1, P_school[who])
         inc.involve(ids, who, R["subject"])
-        second = rng.random(n) < 0.25
+        second = rng.random(n) < 0.15
         by_school = local_young[np.argsort(P_school[local_young], kind="stable")]
         sch_sorted = P_school[by_school]
         lo = np.searchsorted(sch_sorted, P_school[who[second]], side="left")
         hi = np.searchsorted(sch_sorted, P_school[who[second]], side="right")
         other = by_school[lo + (rng.random(int(second.sum())) * (hi - lo)).astype(np.int64)]
+        # Mostly someone from the pupil's own group (fall-outs within groups), else anyone at the school.
+        g2 = self.group_of[who[second]]
+        same = (g2 >= 0) & (rng.random(len(g2)) < 0.6)
+        pos = (rng.random(len(g2)) * self.gsize[np.maximum(g2, 0)]).astype(np.int64)
+        other = np.where(same, M[np.maximum(g2, 0), pos], other)
         ok = other != who[second]
         inc.involve(ids[second][ok], other[ok], R["victim"])
         # 4. Background ASB: nobody named, sometimes a resident reporting; busy places busier.
@@ -929,7 +945,7 @@ class _Block:
         inc.involve(ids, adult, R["subject"])
         for i, a in zip(ids.tolist(), adult.tolist()):
             kids = self.recruited[a]
-            chosen = rng.choice(kids, size=min(len(kids), int(rng.integers(1, 3))), replace=False)
+            chosen = rng.choice(kids, size=1)  # one child per report: the adult is the link
             inc.involve(np.full(len(chosen), i), chosen, R["present"])
 
     def plant_co_missing(self) -> None:
