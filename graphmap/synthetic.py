@@ -84,6 +84,14 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
     The same child under two ids (id_a the police id, id_b the social-care one).
 ``near_miss_pairs`` [[id_a, id_b]]; ``twins`` [[id_a, id_b]]
     Different people who share a surname and an address (twins also share a date of birth).
+``group_places`` {group_id: [location_id]}; ``shared_places`` {location_id: [group_id]}
+    Where each group meets; places that two or more groups use.
+``place_trends`` {location_id: {"window": n, "previous": n}}
+    In-window and previous-window incident counts of the hotspots (rising or new) and the old
+    hotspot (falling). ``hotspot_profile``: share of hotspot incidents in the evening (16:00-23:59)
+    and on Fridays and Saturdays.
+``missing_over_48h``, ``missing_aged_12_or_under`` [person_id]
+    Young people with a missing episode in the window that meets a risk-matrix override.
 ``complex_strategy`` [{"subject_id", "subject_type", "young_people"}]
     Planted adults and places linked to three or more young people (recruiters, their addresses).
 ``found_with`` [[child_id, adult_id, incident_id]]
@@ -93,6 +101,7 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -131,17 +140,25 @@ SIZES = {
 MALE = ["Jayden", "Kofi", "Mohammed", "Liam", "Oliver", "Tyrese", "Ahmed", "Kai", "Leon", "Joshua",
         "Daniel", "Mason", "Ryan", "Jamal", "Adam", "Harry", "Aaron", "Malik", "Reuben", "Omar",
         "Dylan", "Tomasz", "Luca", "Ibrahim", "Samuel", "Kwame", "Darius", "Elijah", "Zayn", "Nathan",
-        "Callum", "Rhys", "Tariq", "Marcus", "Jordan", "Ethan", "Evan", "Alfie", "Bilal", "Femi"]
+        "Callum", "Rhys", "Tariq", "Marcus", "Jordan", "Ethan", "Evan", "Alfie", "Bilal", "Femi",
+        "Theo", "Kacper", "Arjun", "Yusuf", "Connor", "Idris", "Jermaine", "Mateo", "Finley", "Emeka",
+        "Hamza", "Kieran", "Rafael", "Dominic", "Tobi", "Shay", "Musa", "Oscar", "Deshawn", "Levi"]
 FEMALE = ["Amara", "Chloe", "Aaliyah", "Sophie", "Maya", "Zara", "Leah", "Jade", "Ella", "Fatima",
           "Grace", "Keisha", "Poppy", "Amelia", "Nia", "Precious", "Aisha", "Olivia", "Hannah", "Ruby",
           "Tia", "Esme", "Imani", "Layla", "Mia", "Sienna", "Ama", "Zofia", "Ayesha", "Bethany",
-          "Lena", "Shanice", "Roxanne", "Kayla", "Sade", "Maryam", "Chantelle", "Holly", "Ines", "Yasmin"]
+          "Lena", "Shanice", "Roxanne", "Kayla", "Sade", "Maryam", "Chantelle", "Holly", "Ines", "Yasmin",
+          "Freya", "Adaeze", "Hafsa", "Lacey", "Priya", "Nadia", "Tamara", "Willow", "Ebony", "Kiera",
+          "Safiya", "Martyna", "Abigail", "Jasmine", "Ifeoma", "Eden", "Tanisha", "Rosa", "Naomi", "Summer"]
 SURNAMES = ["Smith", "Okafor", "Mensah", "Doyle", "Khan", "Ahmed", "Patel", "Campbell", "Williams",
             "Brown", "Nowak", "Kowalski", "Osei", "Adeyemi", "Clarke", "Murphy", "O'Connor", "Hussain",
             "Begum", "Ali", "Thompson", "Walker", "Reid", "Francis", "Boateng", "Owusu", "Hughes", "Evans",
             "Shah", "Rahman", "Da Silva", "Costa", "Popescu", "Ionescu", "Hassan", "Mohamed", "Taylor",
             "Johnson", "Bailey", "Grant", "McKenzie", "Asante", "Achterberg", "Quist", "Fairweather",
-            "Lindqvist", "Oyelaran", "Marchetti", "Brannigan", "Wojcik"]
+            "Lindqvist", "Oyelaran", "Marchetti", "Brannigan", "Wojcik", "Agyeman", "Baptiste", "Carvalho",
+            "Dlamini", "Eze", "Fofana", "Gallagher", "Hendricks", "Iqbal", "Jaworski", "Kamara", "Lestrade",
+            "Mbeki", "Nwosu", "Okonkwo", "Pereira", "Quigley", "Rashid", "Sesay", "Tiwari", "Ulloa",
+            "Vasquez", "Whitlock", "Yilmaz", "Zielinski", "Ashworth", "Blackwood", "Coombes", "Demir",
+            "Ellery", "Forde", "Gordon", "Hinds", "Kaur", "Lindo"]
 # Spelling variants seen across agencies' systems.
 VARIANTS = {
     "Jayden": "Jaden", "Mohammed": "Muhammad", "Ahmed": "Ahmad", "Aaliyah": "Aliyah", "Zara": "Zahra",
@@ -676,6 +693,17 @@ class _Block:
     def make_duplicates(self) -> None:
         """The same child under a second (social-care) id, and the near misses."""
         rng = self.rng
+        # Different people never share forename, surname and date of birth (else "same name and
+        # date of birth" would be a wrong merge the ground truth does not know about).
+        for _ in range(20):
+            P = {k: np.concatenate(v) for k, v in self.p.items()}
+            clash = pd.DataFrame({"f": P["fore"], "s": P["sur"], "d": P["dob"]}).duplicated().to_numpy()
+            if not clash.any():
+                break
+            for i in np.flatnonzero(clash):
+                shift = int(rng.integers(30, 300))
+                younger = self.as_at_day - P["dob"][i] > 14.5 * 365.25  # stay inside the age range
+                self.set_person(int(i), "dob", int(P["dob"][i] + (shift if younger else -shift)))
         P = {k: np.concatenate(v) for k, v in self.p.items()}
         n_dup = max(10, self.n_young // 25)
         twins_members = np.isin(self.y_house, np.flatnonzero(self.twin_house))
@@ -1402,6 +1430,21 @@ def _block_truth(blk: _Block, pid, lid, gid, iid, incidents: pd.DataFrame, named
     before = incidents.loc[~inw & (incidents["location_id"] != ""), "location_id"].value_counts()
     hot = [str(lid[h]) for h in blk.hotspots]
     others = by_loc.drop(index=[h for h in hot if h in by_loc.index])
+    prev = w.previous().contains(incidents["start"])
+    by_loc_prev = incidents.loc[prev & (incidents["location_id"] != ""), "location_id"].value_counts()
+    at_hot = incidents[inw & incidents["location_id"].isin(hot)]
+    t_hot = pd.to_datetime(at_hot["start"])
+    # Missing episodes that meet the risk matrix's overrides (over 48 hours; aged 12 or under).
+    miss = incidents[inw & (incidents["type"] == "missing") & (incidents["end"] != "")]
+    inv = _block_involvements_cache(blk, pid, iid)
+    mp = inv[inv["role"] == "missing_person"].merge(miss[["incident_id", "start", "end"]], on="incident_id")
+    hours = (pd.to_datetime(mp["end"]) - pd.to_datetime(mp["start"])).dt.total_seconds() / 3600
+    dob = pd.Series(_days_str(np.concatenate(blk.p["dob"])), index=pid)
+    age_at = (pd.to_datetime(mp["start"]) - pd.to_datetime(dob[mp["person_id"]].to_numpy())).dt.days / 365.25
+    shared = {}
+    for g in range(blk.n_groups):
+        for loc in blk.gplaces[g][blk.gplaces[g] >= 0]:
+            shared.setdefault(str(lid[loc]), []).append(str(gid[g]))
     co = co_missing_counts(incidents, _block_involvements_cache(blk, pid, iid), w.start_iso, w.end_iso)
     # Near misses: different people sharing a surname and an address (twins, siblings, parents).
     P = {k: np.concatenate(v) for k, v in blk.p.items()}
@@ -1438,6 +1481,15 @@ def _block_truth(blk: _Block, pid, lid, gid, iid, incidents: pd.DataFrame, named
         "duplicates": sorted([str(pid[c]), str(pid[d])] for d, c in blk.dup_of.items()),
         "near_miss_pairs": _pairs(pid, zip(near["i_x"], near["i_y"])),
         "twins": _pairs(pid, twins),
+        "group_places": {str(gid[g]): sorted(str(lid[x]) for x in blk.gplaces[g][blk.gplaces[g] >= 0])
+                         for g in range(blk.n_groups)},
+        "shared_places": {k: sorted(v) for k, v in sorted(shared.items()) if len(v) >= 2},
+        "place_trends": {h: {"window": int(by_loc.get(h, 0)), "previous": int(by_loc_prev.get(h, 0))}
+                         for h in hot + [str(lid[blk.old_hotspot])]},
+        "hotspot_profile": {"evening_share": round(float(t_hot.dt.hour.isin(range(16, 24)).mean()), 3),
+                            "friday_saturday_share": round(float(t_hot.dt.day_of_week.isin([4, 5]).mean()), 3)},
+        "missing_over_48h": sorted(set(mp.loc[(hours > 48).to_numpy(), "person_id"])),
+        "missing_aged_12_or_under": sorted(set(mp.loc[(age_at < 13).to_numpy(), "person_id"])),
         "complex_strategy": [{"subject_id": str(pid[c["subject_id"]] if c["subject_type"] == "person"
                                                 else lid[c["subject_id"]]),
                               "subject_type": c["subject_type"],
@@ -1452,16 +1504,70 @@ def _block_involvements_cache(blk: _Block, pid, iid) -> pd.DataFrame:
                          "role": np.array(ROLES, dtype=object)[inv_r]})
 
 
-def _merge_truth(acc: dict, t: dict) -> None:
-    for k, v in t.items():
-        if k not in acc:
-            acc[k] = v
-        elif isinstance(v, list):
-            acc[k] = acc[k] + v
-        elif isinstance(v, dict):
-            acc[k].update(v)
-        elif k == "max_other_place_incidents":
-            acc[k] = max(acc[k], v)
+class _TruthWriter:
+    """Collects each block's ground truth; for many blocks, spills the big parts to disk.
+
+    With one block everything stays in memory and is written indented. With several (the region
+    size) every list or mapping except the hotspot ranking is appended, block by block, to a
+    fragment file and spliced into the final JSON, so memory does not grow with the blocks.
+    """
+
+    SMALL = ("hotspots", "hotspot_incidents", "max_other_place_incidents", "old_hotspots", "old_hotspot_incidents",
+             "hotspot_profile")
+
+    def __init__(self, out: Path, stream: bool):
+        self.out, self.stream = out, stream
+        self.acc: dict = {}
+        self.order: list[str] = []
+        self.parts = out / ".ground_truth.parts"
+        if stream:
+            shutil.rmtree(self.parts, ignore_errors=True)
+            self.parts.mkdir()
+
+    def add(self, t: dict) -> None:
+        for k, v in t.items():
+            if k not in self.order:
+                self.order.append(k)
+            if self.stream and k not in self.SMALL:
+                text = ",".join(json.dumps(x, ensure_ascii=False) for x in v) if isinstance(v, list) \
+                    else json.dumps(v, ensure_ascii=False)[1:-1]
+                if text:
+                    with open(self.parts / k, "a", encoding="utf-8") as fh:
+                        fh.write(("," if (self.parts / k).stat().st_size else "") + text)
+            elif k not in self.acc:
+                self.acc[k] = v
+            elif isinstance(v, list):
+                self.acc[k] = self.acc[k] + v
+            elif isinstance(v, dict):
+                self.acc[k].update(v)
+            elif k == "max_other_place_incidents":
+                self.acc[k] = max(self.acc[k], v)
+
+    def finish(self, head: dict) -> None:
+        acc = self.acc
+        acc["hotspots"] = sorted(acc["hotspots"], key=lambda h: (-acc["hotspot_incidents"][h], h))
+        path = self.out / GROUND_TRUTH
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            if not self.stream:  # indented: the demo is read by people
+                fh.write(json.dumps({**head, **{k: acc[k] for k in self.order}}, indent=1, ensure_ascii=False))
+                fh.write("\n")
+                return
+            fh.write(json.dumps(head, ensure_ascii=False)[:-1])
+            for k in self.order:
+                fh.write(", " + json.dumps(k) + ": ")
+                if k in acc:
+                    fh.write(json.dumps(acc[k], ensure_ascii=False))
+                    continue
+                is_dict = k in ("groups", "bridge_groups", "recruited", "recruiter_groups", "decoy_kinds",
+                                "group_places", "shared_places", "place_trends")
+                fh.write("{" if is_dict else "[")
+                part = self.parts / k
+                if part.exists():
+                    with open(part, encoding="utf-8") as src:
+                        shutil.copyfileobj(src, fh)
+                fh.write("}" if is_dict else "]")
+            fh.write("}\n")
+        shutil.rmtree(self.parts, ignore_errors=True)
 
 
 def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_at: str | date | None = None) -> dict:
@@ -1501,7 +1607,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
               "groups": max(3, len(str(int(total_people // 5)))),
               "identifiers": max(4, len(str(int(total_people))))}
     ids = _Ids()
-    truth: dict = {}
+    truth = _TruthWriter(out, stream=spec.blocks > 1)
     written = {name: 0 for name in specs}
     ss = np.random.SeedSequence(seed)
     for bi, child in enumerate(ss.spawn(spec.blocks)):
@@ -1518,24 +1624,19 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         blk.make_incidents()
         blk.make_links()
         tables, t = _block_tables(blk, ids, widths)
-        _merge_truth(truth, t)
+        truth.add(t)
         for name in records.load_order():
             df = tables[name]
             path = out / specs[name].file
             df.to_csv(path, mode="a", header=(bi == 0), index=False, encoding="utf-8", lineterminator="\n")
             written[name] += len(df)
-        del blk, tables
+        del blk, tables, t
     from .window import Window
 
     w = Window.ending(as_at_d)
     head = {"as_at": as_at_d.isoformat(), "window_days": w.days, "window_start": w.start_iso, "seed": int(seed),
             "size": size, "counts": written}
-    truth = {**head, **truth}
-    truth["hotspots"] = sorted(truth["hotspots"], key=lambda h: (-truth["hotspot_incidents"][h], h))
-    with open(out / GROUND_TRUTH, "w", encoding="utf-8", newline="\n") as fh:
-        # Indented for the demo (read by people); compact (and fast: the C encoder) for the big sizes.
-        fh.write(json.dumps(truth, indent=1 if size == "demo" else None, ensure_ascii=False))
-        fh.write("\n")
+    truth.finish(head)
     files = [out / s.file for s in specs.values()] + [out / GROUND_TRUTH]
     return {"out": str(out), "size": size, "seed": int(seed), "as_at": as_at_d.isoformat(), "counts": written,
             "seconds": round(time.perf_counter() - t0, 2), "bytes": sum(p.stat().st_size for p in files)}

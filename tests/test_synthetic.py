@@ -187,3 +187,44 @@ def test_ground_truth_is_json_with_documented_keys(demo):
     assert truth["as_at"] == "2026-10-31"
     json.dumps(truth)
     assert np.all([len(m) >= 3 for m in truth["groups"].values()])
+
+
+def test_graphmap_demo_loads_the_generated_borough_with_zero_rejects(tmp_path, demo):
+    _, truth = demo
+    r = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "demo.db")])
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.output.splitlines() if " read, " in line]
+    assert len(lines) == len(truth["counts"]) and all(line.endswith(" 0 rejected") for line in lines)
+    assert f"people.csv: {truth['counts']['people']} read" in r.output
+
+
+def test_places_truth_holds(demo):
+    frames, truth = demo
+    inc, pres = frames["incidents"], frames["presence"]
+    w = Window.ending(truth["as_at"], truth["window_days"])
+    for loc, groups in truth["shared_places"].items():
+        assert len(groups) >= 2 and all(loc in truth["group_places"][g] for g in groups)
+    for loc, n in truth["place_trends"].items():
+        assert n["previous"] == int((w.previous().contains(inc["start"]) & (inc["location_id"] == loc)).sum())
+    old = truth["old_hotspots"][0]
+    assert truth["place_trends"][old]["previous"] > truth["place_trends"][old]["window"]
+    assert all(truth["place_trends"][h]["window"] > truth["place_trends"][h]["previous"] for h in truth["hotspots"])
+    assert truth["hotspot_profile"]["evening_share"] > 0.6
+    # found-at presence for every found-with record, at the found-with incident's place
+    fw = inc.set_index("incident_id").loc[[i for *_, i in truth["found_with"]], "location_id"]
+    found_at = set(zip(pres.loc[pres["kind"] == "found_at", "person_id"], pres.loc[pres["kind"] == "found_at",
+                                                                                  "location_id"]))
+    assert {(c, fw[i]) for c, _, i in truth["found_with"]} <= found_at
+
+
+def test_missing_overrides_truth(demo):
+    frames, truth = demo
+    inc, inv, people = frames["incidents"], frames["involvements"], frames["people"].set_index("person_id")
+    w = Window.ending(truth["as_at"], truth["window_days"])
+    m = inv[inv["role"] == "missing_person"].merge(inc[(inc["type"] == "missing") & w.contains(inc["start"])],
+                                                   on="incident_id")
+    hours = (pd.to_datetime(m["end"]) - pd.to_datetime(m["start"])).dt.total_seconds() / 3600
+    assert sorted(set(m.loc[hours > 48, "person_id"])) == truth["missing_over_48h"] != []
+    assert truth["missing_aged_12_or_under"]
+    for p in truth["missing_aged_12_or_under"]:
+        assert people.loc[p, "date_of_birth"] > str(int(truth["as_at"][:4]) - 14)
