@@ -73,7 +73,7 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
     What the generator planted (a subset of the two lists above).
 ``hotspots`` [location_id]
     Planted hotspots ranked by incidents starting in the window (most first); each has more
-    in-window incidents than any other place. ``hotspot_incidents`` {location_id: n} gives the
+    in-window incidents than any other place (of its block, for the region size). ``hotspot_incidents`` {location_id: n} gives the
     in-window counts; ``max_other_place_incidents`` the highest count of any other place.
 ``old_hotspots`` [location_id]; ``old_hotspot_incidents`` {location_id: {"window": n, "before": n}}
 ``cross_borough_pairs`` [[a, b]]
