@@ -117,6 +117,10 @@ BOROUGH_FILE = Path(__file__).resolve().parent.parent / "sample_data" / "borough
 DEFAULT_AS_AT = "2026-10-31"
 DEFAULT_SEED = 7
 SPAN_DAYS = 3 * 365  # how far back the records go
+#: The record types the generator writes (risk assessments and actions are made by people, not here).
+RECORD_TYPES = ("people", "locations", "incidents", "involvements", "associations", "presence",
+                "groups", "memberships", "identifiers", "identifier_uses")
+
 GROUND_TRUTH = "ground_truth.json"
 
 
@@ -1597,8 +1601,8 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     specs = schema.record_specs()
-    for s in specs.values():
-        (out / s.file).unlink(missing_ok=True)
+    for name in RECORD_TYPES:  # replace what the generator makes; leave anything else in the folder
+        (out / specs[name].file).unlink(missing_ok=True)
     b = borough()
     total_people = spec.young * spec.blocks * 1.2
     widths = {"people": max(4, len(str(int(total_people)))), "dup": max(3, len(str(int(total_people // 20)))),
@@ -1608,7 +1612,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
               "identifiers": max(4, len(str(int(total_people))))}
     ids = _Ids()
     truth = _TruthWriter(out, stream=spec.blocks > 1)
-    written = {name: 0 for name in specs}
+    written: dict[str, int] = {}
     ss = np.random.SeedSequence(seed)
     for bi, child in enumerate(ss.spawn(spec.blocks)):
         rng = np.random.default_rng(child)
@@ -1626,10 +1630,12 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         tables, t = _block_tables(blk, ids, widths)
         truth.add(t)
         for name in records.load_order():
+            if name not in tables:  # record types the generator does not make (assessments, actions)
+                continue
             df = tables[name]
             path = out / specs[name].file
             df.to_csv(path, mode="a", header=(bi == 0), index=False, encoding="utf-8", lineterminator="\n")
-            written[name] += len(df)
+            written[name] = written.get(name, 0) + len(df)
         del blk, tables, t
     from .window import Window
 
@@ -1637,7 +1643,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
     head = {"as_at": as_at_d.isoformat(), "window_days": w.days, "window_start": w.start_iso, "seed": int(seed),
             "size": size, "counts": written}
     truth.finish(head)
-    files = [out / s.file for s in specs.values()] + [out / GROUND_TRUTH]
+    files = [out / specs[name].file for name in written] + [out / GROUND_TRUTH]
     return {"out": str(out), "size": size, "seed": int(seed), "as_at": as_at_d.isoformat(), "counts": written,
             "seconds": round(time.perf_counter() - t0, 2), "bytes": sum(p.stat().st_size for p in files)}
 

@@ -124,3 +124,53 @@ def test_delete_by_source(store):
     # The csc missing episode stays, its police-sourced place cleared rather than left dangling.
     inc = store.table("incidents").set_index("incident_id")
     assert inc.loc["I002", "location_id"] == "" and inc.loc["I002", "source"] == "csc"
+
+
+def test_hostile_text_round_trips_and_deletes_nothing(store, tmp_path):
+    """Quotes, backticks, backslashes and Cypher / SQL fragments are values, never statements."""
+    import csv
+    import json
+
+    store.load([DEMO])
+    hostile = "a'b\"c`d}) DETACH DELETE n // ; DROP TABLE people; -- \\ end\\"
+    pid, extra, src = "H1`}) DETACH DELETE n //", "x`}) DETACH DELETE n //", "src' OR 1=1 //"
+    (tmp_path / "in").mkdir()
+    with open(tmp_path / "in" / "people.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["person_id", "forename", "surname", "date_of_birth", "gender", "role", "borough", "flags",
+                    "source", extra])
+        w.writerow([pid, hostile, "O'Neil \\", "", "", "associate", hostile, "", src, hostile])
+    result = store.load([tmp_path / "in"])
+    assert not result.batch.rejects, result.batch.rejects
+    row = store.table("people").set_index("person_id").loc[pid]
+    assert row["forename"] == hostile and row["borough"] == hostile and row["surname"] == "O'Neil \\"
+    assert json.loads(row["props"]) == {extra: hostile}
+    assert store.counts()["people"] == 6 and store.counts()["incidents"] == 4
+    assert store.existing_ids("people", {pid, "P001' OR '1'='1"}) == {pid}
+    assert store.subgraph("P001' OR '1'='1", hops=2).person_ids == {"P001' OR '1'='1"}
+    assert store.delete_source("police' OR n.source <> '' //") == {}
+    assert store.delete_source(src) == {"people": 1}
+    assert store.counts()["people"] == 5
+
+
+
+def test_assessments_round_trip(store, tmp_path):
+    """A record type added after the foundation (risk matrix) works on every engine unchanged."""
+    from graphmap import schema
+
+    store.load([DEMO])
+    spec = schema.record_specs()["assessments"]
+    row = {}
+    for c in spec.columns:
+        if c.optional:
+            continue
+        row[c.name] = ("emerging" if c.vocab == "risk_level" else "draft" if c.vocab == "assessment_status"
+                       else "2026-06-01" if c.type == "date" else "")
+    row.update(assessment_id="A1", person_id="P002", source="csc", framework="merton", assessor="SW1")
+    folder = tmp_path / "risk"
+    folder.mkdir()
+    pd.DataFrame([row]).to_csv(folder / spec.file, index=False)
+    result = store.load([folder])
+    assert not result.batch.rejects, result.batch.rejects
+    got = store.table("assessments").iloc[0].to_dict()
+    assert {k: got[k] for k in row} == row
