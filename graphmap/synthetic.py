@@ -606,19 +606,28 @@ class _Block:
         multi = np.flatnonzero(self.house_sizes >= 2)
         n_fam = max(3, self.n_young // 60)
         first_of_house = np.cumsum(self.house_sizes) - self.house_sizes
-        fam_houses = rng.choice(multi, size=min(len(multi), n_fam), replace=False)
+        # Prefer households whose children are already in two different groups (the hard decoy),
+        # then households where a child is in no group yet (placed in another group below).
+        g0 = self.group_of[self.young_ids[first_of_house[multi]]]
+        g1 = self.group_of[self.young_ids[first_of_house[multi] + 1]]
+        rank = np.where((g0 >= 0) & (g1 >= 0) & (g0 != g1), 0, np.where((g0 < 0) | (g1 < 0), 1, 2))
+        order = np.lexsort((rng.random(len(multi)), rank))
+        fam_houses = multi[order[: min(len(multi), n_fam)]]
         self.family_adults = []
         for i, h in enumerate(fam_houses):
             kids = self.young_ids[first_of_house[h]: first_of_house[h] + self.house_sizes[h]]
             addr = self.p["addr"][0][kids[0]]
             sur = self.p["sur"][0][kids[0]]
-            # Put the siblings in different groups where they are not already (the decoy case).
-            g = int(rng.integers(G))
-            if (self.group_of[kids[1]] < 0 and not taken[kids[1]] and g != self.group_of[kids[0]]
-                    and self.gsize[g] + 1 < M.shape[1]):
-                M[g, self.gsize[g]] = kids[1]
-                self.gsize[g] += 1
-                self.group_of[kids[1]] = g
+            # Siblings in different groups: place any sibling in no group into another group.
+            for kid, other in ((kids[0], kids[1]), (kids[1], kids[0])):
+                if self.group_of[kid] >= 0:
+                    continue
+                for g in rng.permutation(G)[:20]:
+                    if g != self.group_of[other] and self.gsize[g] + 1 < M.shape[1]:
+                        M[g, self.gsize[g]] = kid
+                        self.gsize[g] += 1
+                        self.group_of[kid] = g
+                        break
             older = i % 2 == 1
             if older:
                 a = self.adults(1, "associate", 18.2, 21.5, surname=np.array([sur], dtype=object),

@@ -67,6 +67,11 @@ def test_recruiters_draw_from_several_groups_and_ties_come_first(demo):
     assert not decoys & set(truth["recruiters"])
     kinds = set(truth["decoy_kinds"].values())
     assert {"youth_worker", "family", "sibling", "single_tie"} <= kinds
+    # family decoys: parents and older siblings tied to young people of two groups
+    for d in (p for p, k in truth["decoy_kinds"].items() if k in ("family", "sibling")):
+        ties = assoc[assoc["person_id_b"] == d]
+        assert set(ties["kind"]) == {truth["decoy_kinds"][d]}
+        assert len({group_of.get(k) for k in ties["person_id_a"]} - {None}) >= 2
     # youth workers report many incidents across groups and have no ties
     for yw in (p for p, k in truth["decoy_kinds"].items() if k == "youth_worker"):
         mine = inv[inv["person_id"] == yw]
