@@ -1082,19 +1082,22 @@ class _Block:
         top = int(win[others].max())
         users = {h: np.flatnonzero((self.gplaces == h).any(axis=1)) for h in self.hotspots}
         for rank, h in enumerate(self.hotspots):
-            target = int(np.ceil(top * (1.3 + 1.2 * (n_hot - 1 - rank) / (n_hot - 1)))) + 5 + (n_hot - rank)
+            target = int(np.ceil(top * (1.5 + 1.2 * (n_hot - 1 - rank) / (n_hot - 1)))) + 5 + (n_hot - rank)
             n = max(0, target - int(win[h]))
             back = self.days_back(n, lo=0, hi=self.window_days - 1)
             # Hotspot hours lean even harder to evenings; weekends already weigh more.
             typ = rng.choice([T["asb"], T["merlin"], T["stop_search"]], size=n, p=[.55, .3, .15])
             ids = self.inc.add(typ, self.when(back, _EVENING ** 1.5), -1, np.full(n, h))
-            named = rng.random(n) < 0.4
+            # A hotspot draws many different children: one named on most reports, from the groups
+            # that meet there or from anywhere in the borough (one per report: no ties between them).
+            named = rng.random(n) < 0.55
+            k = int(named.sum())
+            who = self.young_ids[rng.integers(0, len(self.young_ids), k)]
             pool = users[h]
             if len(pool):
-                gsel = rng.choice(pool, size=named.sum())
-                who = self.M[gsel, (rng.random(len(gsel)) * self.gsize[gsel]).astype(np.int64)]
-            else:
-                who = self.young_ids[rng.integers(0, len(self.young_ids), named.sum())]
+                gsel = rng.choice(pool, size=k)
+                from_group = rng.random(k) < 0.4
+                who = np.where(from_group, self.M[gsel, (rng.random(k) * self.gsize[gsel]).astype(np.int64)], who)
             role = np.where(typ[named] == T["asb"], R["suspect"], R["subject"])
             self.inc.involve(ids[named], who, role)
 
