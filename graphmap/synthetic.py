@@ -34,6 +34,9 @@ What is planted (and scored):
   not duplicates: twins (same surname, date of birth and address), siblings and parents.
 * Records of every type: Merlin, missing, ASB, arrest, stop and search, graded intelligence
   (some opinion, some fact), school incidents; flags (LAC, CP, CIN, CSE, CCE, CME, YJ, MISSING).
+  A missing episode's ``location_id`` is where the child was found; a found-with record starts
+  when the episode ends, at the same place. People named with role ``reporting`` (youth workers,
+  residents) reported the incident and are never tied to the children on it.
 
 Sizes (``SIZES``): ``demo`` (about 300 young people, 3,000 incidents; committed in
 sample_data/demo), ``borough`` (20,000 people, 200,000 incidents), ``region`` (500,000 people,
@@ -674,6 +677,7 @@ class _Block:
         # Planted cross-borough friendships, and decoys explained by school or family.
         local = self.young_ids[(self.group_of[self.young_ids] >= 0) & ~self.taken[self.young_ids]]
         n_pairs = max(3, n_out // 2)
+        n_dec = max(2, n_out // 8)
         partners = rng.choice(local, size=n_out, replace=False)
         self.cross_pairs, self.cross_decoys, self.cross_merlins = [], [], []
         school = self.p["school"]
@@ -683,11 +687,11 @@ class _Block:
                 self.assoc.append((int(a), int(o), "friend", first, -1, "peer_map", "", "opinion"))
                 self.cross_pairs.append((int(a), int(o)))
                 self.cross_merlins.append((int(a), int(o), int(rng.integers(1, 3))))
-            elif i < n_pairs + 2:  # attends the local child's school
+            elif i < n_pairs + n_dec:  # attends the local child's school
                 self.set_person(o, "school", self.person(a, "school"))
                 self.assoc.append((int(a), int(o), "friend", first, -1, "peer_map", "", "opinion"))
                 self.cross_decoys.append((int(a), int(o)))
-            elif i < n_pairs + 4:  # cousins
+            elif i < n_pairs + 2 * n_dec:  # cousins
                 self.assoc.append((int(a), int(o), "family", -1, -1, "csc", "", "fact"))
                 self.cross_decoys.append((int(a), int(o)))
         del school

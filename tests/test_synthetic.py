@@ -147,6 +147,15 @@ def test_cross_borough_and_bridges(demo):
     for a, b in truth["cross_borough_pairs"]:
         assert {people.loc[a, "borough"], people.loc[b, "borough"]} & neighbours
         assert people.loc[a, "borough"] != people.loc[b, "borough"]
+    pres, assoc = frames["presence"], frames["associations"]
+    school = dict(zip(pres.loc[pres["kind"] == "attends", "person_id"], pres.loc[pres["kind"] == "attends",
+                                                                                "location_id"]))
+    family = {frozenset(p) for p in zip(assoc.loc[assoc["kind"].isin(["family", "sibling"]), "person_id_a"],
+                                         assoc.loc[assoc["kind"].isin(["family", "sibling"]), "person_id_b"])}
+    for a, b in truth["cross_borough_pairs"]:
+        assert school[a] != school[b] and frozenset((a, b)) not in family
+    for a, b in truth["cross_borough_decoys"]:
+        assert school[a] == school[b] or frozenset((a, b)) in family
     inv = frames["involvements"]
     group_of = {p: g for g, members in truth["groups"].items() for p in members}
     for p, (g1, g2) in truth["bridge_groups"].items():
