@@ -56,6 +56,7 @@ class FileSummary:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
+    notes: list[str] = field(default_factory=list)  # e.g. "read as cp1252", "3 locations without a point"
 
 
 @dataclass
@@ -192,11 +193,13 @@ class Validator:
             raise InputError(f"{file}: row 1: column(s) named twice: {', '.join(dupes)}")
 
     def validate(self, spec: RecordSpec, raw: pd.DataFrame, file: str,
-                 row_numbers: np.ndarray | None = None) -> tuple[pd.DataFrame, list[Reject], np.ndarray]:
+                 row_numbers: np.ndarray | None = None,
+                 check_duplicates: bool = True) -> tuple[pd.DataFrame, list[Reject], np.ndarray]:
         """Validate one file's rows (references are checked later, across files).
 
         Returns the clean frame (all rows, bad ones included), the rejects, and a boolean mask
-        of rows that passed.
+        of rows that passed. ``check_duplicates=False`` leaves repeated keys to the caller (a
+        source mapping names the same person on many rows; see :mod:`graphmap.ingest`).
         """
         self.check_header(spec, list(raw.columns), file)
         n = len(raw)
@@ -231,7 +234,10 @@ class Validator:
         for a, b in (("start", "end"), ("first_seen", "last_seen")):
             if a in out and b in out:
                 both = (out[a] != "") & (out[b] != "")
-                before = both & (out[b].str[:19] < out[a].str[:19])
+                # A bare date covers its whole day: it starts at 00:00 and ends at 23:59:59.
+                lo = out[a].str[:19].where(out[a].str.len() > 10, out[a] + "T00:00:00")
+                hi = out[b].str[:19].where(out[b].str.len() > 10, out[b] + "T23:59:59")
+                before = both & (hi < lo)
                 fail(before.to_numpy(), b, out[b], f"{b} is before {a} ({a}: " + out[a] + ")")
         for group in spec.one_of:  # e.g. an action is about a person, a group or a place
             none_given = np.logical_and.reduce([(out[c] == "").to_numpy() for c in group])
@@ -244,7 +250,7 @@ class Validator:
 
         # Duplicate keys in one file: the first occurrence wins, later ones are rejects.
         key = list(spec.key)
-        dup = out.duplicated(subset=key, keep="first").to_numpy()
+        dup = out.duplicated(subset=key, keep="first").to_numpy() if check_duplicates else np.zeros(n, dtype=bool)
         if dup.any():
             first_row = pd.Series(rows, index=out.index).groupby([out[k] for k in key]).transform("first")
             fail(dup, "+".join(key), out[key].astype(str).agg("|".join, axis=1),
@@ -321,6 +327,9 @@ class Validator:
             parsed[tz] = aware.dt.tz_convert("Europe/London").dt.tz_localize(None)
         nat = parsed.isna().to_numpy()
         clean = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~parsed.isna(), s)
+        # A date with no time stays a bare date: "time not recorded" is not midnight.
+        date_only = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & ~parsed.isna()
+        clean = clean.where(~date_only, parsed.dt.strftime("%Y-%m-%d"))
         return clean, [(nat, "not a valid date/time (ISO 8601, e.g. 2026-03-04T21:30)")]
 
 
@@ -350,8 +359,13 @@ def check_references(batch: Batch, lookup: RefLookup | None) -> None:
             if missing_vals and lookup is not None:
                 missing_vals -= lookup(col.ref, missing_vals)
             bad = (unknown & vals.isin(list(missing_vals))).to_numpy() if missing_vals else np.zeros(len(df), bool)
+            # Rows mapped from a system export carry their own file and original column name.
+            files = df["_file"] if "_file" in df else None
+            fields = df[f"_field:{col.name}"] if f"_field:{col.name}" in df else None
             for i in np.flatnonzero(bad):
-                batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), col.name, vals.iat[i],
+                batch.rejects.append(Reject(df.attrs["file"] if files is None else files.iat[i],
+                                            int(df["_row"].iat[i]),
+                                            col.name if fields is None else fields.iat[i], vals.iat[i],
                                             f"{col.name} {vals.iat[i]!r} is not in {target.file} or the store"))
             keep &= ~bad
         if not keep.all():
