@@ -306,7 +306,7 @@ def synth(size, out, seed, as_at):
     except ValueError as exc:
         raise Failure(str(exc)) from exc
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
-    click.echo(f"{summary['out']}: {size} borough, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
+    click.echo(f"{summary['out']}: size {size}, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
                f"({summary['bytes'] / 1e6:.1f} MB in {summary['seconds']:.1f} s)")
 
 # --- the risk matrix, reviews, profiles, cohorts -----------------------------------------------
