@@ -144,15 +144,15 @@ def main() -> None:
     window = Window.ending(as_at, int(schema.setting("analysis.window_days")))
 
     frames, t = clock(load_frames, store, window)
-    fig["load_frames_s"] = round(t, 2)
-    c0 = time.process_time()
+    fig["load_frames_cpu_s"] = round(t, 2)
+    w0 = time.perf_counter()
     doc, t = clock(an.analyse_frames, frames, seed=0)
-    fig["analyses_total_s"] = round(t, 2)
-    fig["analyses_total_cpu_s"] = round(time.process_time() - c0, 2)
-    fig["analyses_s"] = doc["timings_s"]
+    fig["analyses_total_wall_s"] = round(time.perf_counter() - w0, 2)
+    fig["analyses_total_cpu_s"] = round(t, 2)
+    fig["analyses_wall_s"] = doc["timings_s"]
     fig["analyses_cpu_s"] = doc["cpu_s"]
     fig["graph"] = doc["counts"]
-    fig["within_10s_target_wall"] = t <= 10.0
+    fig["within_10s_target_cpu"] = t <= 10.0
 
     # The same algorithms in NetworkX and igraph, same run, same graph.
     G = an.person_graph(frames)
@@ -174,11 +174,11 @@ def main() -> None:
     _, t_nx = clock(lambda: list(nx.articulation_points(G)))
     _, t_ig = clock(g.articulation_points)
     cmp["articulation points"] = (t_nx, t_ig)
-    fig["nx_vs_igraph_s"] = {name: {"networkx": round(a, 3), "igraph": round(b, 3), "ratio": round(a / b, 1) if b else None}
+    fig["nx_vs_igraph_cpu_s"] = {name: {"networkx": round(a, 3), "igraph": round(b, 3), "ratio": round(a / b, 1) if b else None}
                              for name, (a, b) in cmp.items()}
     if args.exact_check:
         exact, t = clock(betweenness, G)
-        fig["exact_betweenness_igraph_s"] = round(t, 1)
+        fig["exact_betweenness_igraph_cpu_s"] = round(t, 1)
         est = betweenness(G, k=k, seed=0)
         nodes = list(G)
         a = np.array([exact[v] for v in nodes])

@@ -22,7 +22,8 @@ from .graphs import adults_of_concern, edge_records, young_people
 
 
 def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0,
-                algorithm: str = "leiden", iterations: int = 2, _converted=None) -> list[set]:
+                algorithm: str = "leiden", iterations: int = 2, quality: str = "modularity",
+                _converted=None) -> list[set]:
     """Partition the nodes of ``G`` into communities (largest first).
 
     Parameters
@@ -35,6 +36,12 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     resolution : float
         Modularity resolution (1.0 is Newman–Girvan modularity).
     algorithm : {"leiden", "louvain"}
+    quality : {"modularity", "cpm"}
+        Leiden's quality function: modularity (with ``resolution``) or the constant Potts
+        model (Traag, Van Dooren & Nesterov 2011; ``resolution`` is then the density a group
+        must exceed, in weight units). CPM has no resolution limit: on the borough-sized
+        synthetic data modularity merges the small planted groups (ARI 0.14) where CPM at 0.2
+        recovers them (ARI 0.93); on Davis, modularity is the one that finds Freeman's split.
     iterations : int
         Leiden iterations (leidenalg's default 2; -1 runs until no improvement, about 5x
         slower on the synthetic borough for a modularity gain under 0.005).
@@ -62,7 +69,8 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
         parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
     elif algorithm == "leiden":
         g, nodes = _converted or to_igraph(G, weight)
-        part = leidenalg.find_partition(g, leidenalg.RBConfigurationVertexPartition,
+        kind = {"modularity": leidenalg.RBConfigurationVertexPartition, "cpm": leidenalg.CPMVertexPartition}[quality]
+        part = leidenalg.find_partition(g, kind,
                                         weights="weight" if weight else None,
                                         resolution_parameter=resolution, seed=seed, n_iterations=iterations)
         parts = [{nodes[i] for i in c} for c in part]
@@ -138,11 +146,11 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     nodes = young_people(G) if nodes is None else list(nodes)
     H = G.subgraph(nodes)
     conv = to_igraph(H, weight) if algorithm == "leiden" else None  # convert once for all runs
-    its = int(cfg.get("iterations", 2))
+    its, quality = int(cfg.get("iterations", 2)), str(cfg.get("quality", "modularity"))
     parts = communities(H, weight=weight, seed=seed, resolution=resolution, algorithm=algorithm,
-                        iterations=its, _converted=conv)
+                        iterations=its, quality=quality, _converted=conv)
     reruns = [communities(H, weight=weight, seed=seed + i, resolution=resolution, algorithm=algorithm,
-                          iterations=its, _converted=conv) for i in range(1, runs + 1)]
+                          iterations=its, quality=quality, _converted=conv) for i in range(1, runs + 1)]
     order = list(H)
     base = _labels(parts, order)
     aris = [adjusted_rand_index(base, _labels(r, order)) for r in reruns]
