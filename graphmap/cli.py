@@ -54,6 +54,9 @@ def cli() -> None:
 
 def print_load_summary(result, rejects_path: Path | None) -> None:
     for f in result.batch.files:
+        if f.skipped:
+            click.echo(f"{f.file}: skipped, unchanged since load {f.skipped_since} ({f.read} rows already loaded)")
+            continue
         click.echo(f"{f.file}: {f.read} read, {f.loaded} loaded, {f.rejected} rejected")
     if rejects_path is not None:
         click.echo(f"rejects: {len(result.batch.rejects)} problem(s) in {result.rejected_rows} row(s) "
@@ -88,7 +91,7 @@ def load(paths, db, strict, rejects):
     """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction."""
     with _open(db) as store:
         try:
-            batch = store.read_files(paths)
+            batch = store.read_files(paths, skip_unchanged=True)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing loaded)") from exc
         sys.exit(finish_load(store, batch, strict, rejects))

@@ -56,6 +56,13 @@ class FileSummary:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
+    sha256: str = ""
+    skipped_since: str = ""  # the load whose identical file is still what the store holds
+
+    @property
+    def skipped(self) -> bool:
+        """True when the file was not re-read: unchanged, and nothing has written its records since."""
+        return bool(self.skipped_since)
 
 
 @dataclass
@@ -130,6 +137,17 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         if df[col].str.startswith("'").any():
             df[col] = df[col].str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
     return df
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (read in 1 MiB blocks)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def find_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[str, Path]]:
@@ -309,7 +327,14 @@ class Validator:
             aware = pd.to_datetime(s[tz], format="ISO8601", errors="coerce", utc=True)
             parsed[tz] = aware.dt.tz_convert("Europe/London").dt.tz_localize(None)
         nat = parsed.isna().to_numpy()
-        clean = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~parsed.isna(), s)
+        # Values already written as YYYY-MM-DDTHH:MM[:SS] (no zone) only need ":00" added:
+        # formatting 200,000 parsed times back with strftime was a third of date checking.
+        plain = ~tz & s.str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?") & ~parsed.isna()
+        clean = s.where(s.str.len() != 16, s + ":00").where(plain, None)
+        rest = ~plain & ~parsed.isna()
+        if rest.any():
+            clean[rest] = parsed[rest].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        clean = clean.where(~parsed.isna(), s)
         return clean, [(nat, "not a valid date/time (ISO 8601, e.g. 2026-03-04T21:30)")]
 
 
@@ -330,18 +355,18 @@ def check_references(batch: Batch, lookup: RefLookup | None) -> None:
             if not col.ref:
                 continue
             target = specs[col.ref]
-            vals = df[col.name]
-            present = vals != ""
-            unknown = present.copy()
-            if col.ref in batch.tables:
-                unknown &= ~vals.isin(batch.tables[col.ref][target.key[0]])
-            missing_vals = set(vals[unknown].unique().tolist())
+            # Python sets over plain lists: Series.isin on Arrow-backed strings was half of a
+            # borough load (profiled: 52 s of 97 s validating); a set lookup per row is ~50x faster.
+            vals = df[col.name].tolist()
+            known = set(batch.tables[col.ref][target.key[0]].tolist()) if col.ref in batch.tables else set()
+            missing_vals = {v for v in vals if v != "" and v not in known}
             if missing_vals and lookup is not None:
                 missing_vals -= lookup(col.ref, missing_vals)
-            bad = (unknown & vals.isin(list(missing_vals))).to_numpy() if missing_vals else np.zeros(len(df), bool)
+            bad = (np.fromiter((v in missing_vals for v in vals), dtype=bool, count=len(vals))
+                   if missing_vals else np.zeros(len(df), bool))
             for i in np.flatnonzero(bad):
-                batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), col.name, vals.iat[i],
-                                            f"{col.name} {vals.iat[i]!r} is not in {target.file} or the store"))
+                batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), col.name, vals[i],
+                                            f"{col.name} {vals[i]!r} is not in {target.file} or the store"))
             keep &= ~bad
         if not keep.all():
             batch.tables[name] = _keep(df, keep)
@@ -355,7 +380,8 @@ def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
 
 
 def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = None,
-               today: date | None = None) -> Batch:
+               today: date | None = None,
+               lookup_source: Callable[[set[str]], dict[str, str]] | None = None) -> Batch:
     """Read and validate canonical files or folders into a :class:`Batch`.
 
     Raises
@@ -375,7 +401,7 @@ def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = No
         batch.tables[name] = _keep(clean, ok)
         batch.files.append(FileSummary(str(path), name, read=len(raw)))
     check_references(batch, lookup)
-    inherit_involvement_source(batch, lookup_source=None)
+    inherit_involvement_source(batch, lookup_source=lookup_source)
     finish(batch)
     return batch
 
@@ -397,7 +423,7 @@ def inherit_involvement_source(batch: Batch, lookup_source: Callable[[set[str]],
         rest = set(ids[~ids.isin(src.index)].unique().tolist())
         if rest:
             src = pd.concat([src, pd.Series(lookup_source(rest))])
-    inv.loc[empty, "source"] = ids.map(src).fillna("")
+    inv.loc[empty, "source"] = ids.map(src).astype(object).fillna("")
 
 
 def finish(batch: Batch) -> None:
