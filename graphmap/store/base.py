@@ -139,7 +139,7 @@ class Store(ABC):
         hashes = {path: records.file_sha256(path) for _, path in found}
         skip = self.unchanged_files([(r, p, hashes[p]) for r, p in found]) if skip_unchanged else {}
         batch = records.read_batch([p for _, p in found if p not in skip], lookup=self.existing_ids,
-                                   lookup_source=self._incident_sources)
+                                   stored=self.get, lookup_source=self._incident_sources)
         for fs in batch.files:
             fs.sha256 = hashes[Path(fs.file)]
         for record, path in found:
