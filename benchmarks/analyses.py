@@ -41,6 +41,8 @@ def run(name: str, db: Path) -> dict:
         read = time.perf_counter() - t
         c = time.process_time()
         out = REGISTRY[name](store, tables)
+        if "error" in out:
+            raise SystemExit(out["error"])
         out["cpu_seconds"] = time.process_time() - c
     out.setdefault("note", "")
     out["note"] = (out["note"] + f"; store read {read:.1f} s (not counted)").lstrip("; ")
@@ -133,3 +135,25 @@ def betweenness(store, tables):
     r = float(np.corrcoef(x, y)[0, 1]) if n > 2 and x.std() and y.std() else float("nan")
     return {"seconds": secs, "rows": n, "igraph_seconds": igs,
             "note": f"nx sampled k={k} vs igraph exact; Pearson r={r:.3f}"}
+
+
+# --- analyses from the network and places branches (plugged in as they land) -----------------
+
+def _window(tables):
+    """The window every analysis takes: the 365 days up to the latest incident."""
+    from graphmap.window import Window
+
+    starts = tables["incidents"]["start"]
+    return Window.ending(str(starts[starts != ""].max())[:10], 365)
+
+
+@analysis("hotspots")
+def hotspots(store, tables):
+    try:
+        from graphmap import places
+        fn = getattr(places, "hotspots")
+    except (ImportError, AttributeError) as exc:
+        return {"error": f"not available yet: {exc}"}
+    window = _window(tables)
+    result, secs = _timed(fn, tables, window=window)
+    return {"seconds": secs, "rows": len(result), "note": f"graphmap.places.hotspots, window ending {window.end_iso[:10]}"}
