@@ -71,13 +71,13 @@ def stage_parse(size: str, db: Path) -> dict:
     c = time.process_time()
     t = time.perf_counter()
     rows = sum(len(pd.read_csv(f, dtype=str, keep_default_na=False)) for f in files)
-    t_pd = time.perf_counter() - t
+    t_pd, cpu = time.perf_counter() - t, time.process_time() - c
     t = time.perf_counter()
     rows_pa = sum(pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(
         column_types={}, strings_can_be_null=False)).num_rows for f in files)
     t_pa = time.perf_counter() - t
     assert rows == rows_pa
-    return {"rows": rows, "seconds": t_pd, "pyarrow_seconds": t_pa, "cpu_seconds": time.process_time() - c - t_pa,
+    return {"rows": rows, "seconds": t_pd, "pyarrow_seconds": t_pa, "cpu_seconds": cpu,
             "note": f"pandas read_csv(dtype=str) {t_pd:.2f} s; pyarrow.csv {t_pa:.2f} s"}
 
 
@@ -193,19 +193,20 @@ def main() -> None:
         stages.insert(0, "load")
     started = machine()
     results = {}
+    out = RESULTS / f"{a.size}-{datetime.now(timezone.utc):%Y-%m-%d}.md"
     for name in stages:
         print(f"[{datetime.now():%H:%M:%S}] {name} ...", file=sys.stderr, flush=True)
         results[name] = in_child(name, a.size, db)
         print(f"    {results[name]}", file=sys.stderr, flush=True)
-    md = (f"# graphmap benchmark: {a.size}\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {started}.\n"
-          f"Data: `graphmap synth --size {a.size}` (seed 7). Each stage in its own process; peak RSS is that "
-          f"process's maximum resident set. Wall time includes waiting for a core on this shared machine; "
-          f"CPU s is this process's own CPU time (threads summed).\n\n{table(a.size, results)}\n")
+        md = (f"# graphmap benchmark: {a.size}\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {started}.\n"
+              f"Data: `graphmap synth --size {a.size}` (seed 7). Each stage in its own process; peak RSS is that "
+              f"process's maximum resident set. Wall time includes waiting for a core on this shared machine; "
+              f"CPU s is this process's own CPU time (threads summed).\n\n{table(a.size, results)}\n")
+        if not a.no_write:  # after every stage, so a long run keeps what it has measured
+            RESULTS.mkdir(exist_ok=True)
+            out.write_text(md)
     print(md)
     if not a.no_write:
-        RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"{a.size}-{datetime.now(timezone.utc):%Y-%m-%d}.md"
-        out.write_text(md)
         print(f"written to {out.relative_to(ROOT)}", file=sys.stderr)
 
 
