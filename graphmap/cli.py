@@ -76,6 +76,9 @@ def cli() -> None:
 
 def print_load_summary(result, rejects_path: Path | None) -> None:
     for f in result.batch.files:
+        if f.skipped:
+            click.echo(f"{f.file}: skipped, unchanged since load {f.skipped_since} ({f.read} rows already loaded)")
+            continue
         click.echo(f"{f.file}: {f.read} read, {f.loaded} loaded, {f.rejected} rejected")
         for note in f.notes:
             click.echo(f"  note: {note}")
@@ -127,7 +130,7 @@ def load(paths, db, strict, rejects, source, encoding):
 
                 batch = ingest.read_exports(paths, source, lookup=store.existing_ids, encoding=encoding)
             else:
-                batch = store.read_files(paths)
+                batch = store.read_files(paths, skip_unchanged=True)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing loaded)") from exc
         code = finish_load(store, batch, strict, rejects)

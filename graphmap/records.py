@@ -57,6 +57,13 @@ class FileSummary:
     loaded: int = 0
     rejected: int = 0
     notes: list[str] = field(default_factory=list)  # e.g. "read as cp1252", "3 locations without a point"
+    sha256: str = ""
+    skipped_since: str = ""  # the load whose identical file is still what the store holds
+
+    @property
+    def skipped(self) -> bool:
+        """True when the file was not re-read: unchanged, and nothing has written its records since."""
+        return bool(self.skipped_since)
 
 
 @dataclass
@@ -139,6 +146,17 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         if df[col].str.startswith("'").any():
             df[col] = df[col].str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
     return df
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (read in 1 MiB blocks)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def find_record_files(paths: Iterable[str | os.PathLike]) -> list[tuple[str, Path]]:
@@ -334,10 +352,16 @@ class Validator:
             aware = pd.to_datetime(s[tz], format="ISO8601", errors="coerce", utc=True)
             parsed[tz] = aware.dt.tz_convert("Europe/London").dt.tz_localize(None)
         nat = parsed.isna().to_numpy()
-        clean = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~parsed.isna(), s)
+        # Values already written as YYYY-MM-DDTHH:MM[:SS] (no zone) only need ":00" added:
+        # formatting 200,000 parsed times back with strftime was a third of date checking.
+        plain = ~tz & s.str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?") & ~parsed.isna()
         # A date with no time stays a bare date: "time not recorded" is not midnight.
         date_only = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & ~parsed.isna()
-        clean = clean.where(~date_only, parsed.dt.strftime("%Y-%m-%d"))
+        clean = s.where(s.str.len() != 16, s + ":00").where(plain | date_only, None)
+        rest = ~plain & ~date_only & ~parsed.isna()
+        if rest.any():
+            clean[rest] = parsed[rest].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        clean = clean.where(~parsed.isna(), s)
         return clean, [(nat, "not a valid date/time (ISO 8601, e.g. 2026-03-04T21:30)")]
 
 
@@ -358,23 +382,23 @@ def check_references(batch: Batch, lookup: RefLookup | None) -> None:
             if not col.ref:
                 continue
             target = specs[col.ref]
-            vals = df[col.name]
-            present = vals != ""
-            unknown = present.copy()
-            if col.ref in batch.tables:
-                unknown &= ~vals.isin(batch.tables[col.ref][target.key[0]])
-            missing_vals = set(vals[unknown].unique().tolist())
+            # Python sets over plain lists: Series.isin on Arrow-backed strings was half of a
+            # borough load (profiled: 52 s of 97 s validating); a set lookup per row is ~50x faster.
+            vals = df[col.name].tolist()
+            known = set(batch.tables[col.ref][target.key[0]].tolist()) if col.ref in batch.tables else set()
+            missing_vals = {v for v in vals if v != "" and v not in known}
             if missing_vals and lookup is not None:
                 missing_vals -= lookup(col.ref, missing_vals)
-            bad = (unknown & vals.isin(list(missing_vals))).to_numpy() if missing_vals else np.zeros(len(df), bool)
+            bad = (np.fromiter((v in missing_vals for v in vals), dtype=bool, count=len(vals))
+                   if missing_vals else np.zeros(len(df), bool))
             # Rows mapped from a system export carry their own file and original column name.
             files = df["_file"] if "_file" in df else None
             fields = df[f"_field:{col.name}"] if f"_field:{col.name}" in df else None
             for i in np.flatnonzero(bad):
                 batch.rejects.append(Reject(df.attrs["file"] if files is None else files.iat[i],
                                             int(df["_row"].iat[i]),
-                                            col.name if fields is None else fields.iat[i], vals.iat[i],
-                                            f"{col.name} {vals.iat[i]!r} is not in {target.file} or the store"))
+                                            col.name if fields is None else fields.iat[i], vals[i],
+                                            f"{col.name} {vals[i]!r} is not in {target.file} or the store"))
             keep &= ~bad
         if not keep.all():
             batch.tables[name] = _keep(df, keep)
@@ -389,7 +413,8 @@ def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
 
 def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = None,
                today: date | None = None,
-               stored: Callable[[str, set[str]], pd.DataFrame] | None = None) -> Batch:
+               stored: Callable[[str, set[str]], pd.DataFrame] | None = None,
+               lookup_source: Callable[[set[str]], dict[str, str]] | None = None) -> Batch:
     """Read and validate canonical files or folders into a :class:`Batch`.
 
     ``lookup`` finds referenced ids already stored; ``stored`` (``Store.get``) gives stored rows
@@ -414,7 +439,7 @@ def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = No
     check_references(batch, lookup)
     if stored is not None:
         protect_history(batch, stored)
-    inherit_involvement_source(batch, lookup_source=None)
+    inherit_involvement_source(batch, lookup_source=lookup_source)
     finish(batch)
     return batch
 
@@ -470,7 +495,7 @@ def inherit_involvement_source(batch: Batch, lookup_source: Callable[[set[str]],
         rest = set(ids[~ids.isin(src.index)].unique().tolist())
         if rest:
             src = pd.concat([src, pd.Series(lookup_source(rest))])
-    inv.loc[empty, "source"] = ids.map(src).fillna("")
+    inv.loc[empty, "source"] = ids.map(src).astype(object).fillna("")
 
 
 def finish(batch: Batch) -> None:

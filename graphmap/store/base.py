@@ -142,6 +142,15 @@ class Store(ABC):
         nodes, and appending ``audit_entry`` (sealed as in :meth:`append_audit`) in the same
         transaction. Returns rows removed per record type (including links removed with them).
         """
+    def write_marks(self) -> dict[str, str]:
+        """Per record type, the id of the last write that changed it (a load id, or e.g.
+        ``delete_source:<time>``). Every engine method that changes rows records its mark in
+        the same transaction; an engine that keeps none never skips an unchanged file."""
+        return {}
+
+    @staticmethod
+    def new_write_id(kind: str) -> str:
+        return f"{kind}:{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}"
 
     # --- the shared workflow ---------------------------------------------------------------
     def __enter__(self) -> "Store":
@@ -150,9 +159,63 @@ class Store(ABC):
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def read_files(self, paths: Iterable[str | os.PathLike]) -> Batch:
-        """Read and validate canonical files, checking references against this store too."""
-        return records.read_batch(paths, lookup=self.existing_ids, stored=self.get)
+    def read_files(self, paths: Iterable[str | os.PathLike], *, skip_unchanged: bool = False) -> Batch:
+        """Read and validate canonical files, checking references against this store too.
+
+        With ``skip_unchanged``, a file identical (SHA-256) to one an earlier load applied in
+        full is not read again when that is provably a no-op (see :meth:`unchanged_files`);
+        its summary line says so (``FileSummary.skipped_since``).
+        """
+        found = records.find_record_files(paths)
+        hashes = {path: records.file_sha256(path) for _, path in found}
+        skip = self.unchanged_files([(r, p, hashes[p]) for r, p in found]) if skip_unchanged else {}
+        batch = records.read_batch([p for _, p in found if p not in skip], lookup=self.existing_ids,
+                                   stored=self.get, lookup_source=self._incident_sources)
+        for fs in batch.files:
+            fs.sha256 = hashes[Path(fs.file)]
+        for record, path in found:
+            if path in skip:
+                since, rows = skip[path]
+                batch.files.append(records.FileSummary(str(path), record, read=rows,
+                                                       sha256=hashes[path], skipped_since=since))
+        order = {name: i for i, name in enumerate(records.load_order())}
+        batch.files.sort(key=lambda f: order[f.record])
+        return batch
+
+    def _incident_sources(self, ids: set[str]) -> dict[str, str]:
+        """Stored incidents' sources, for involvements whose incident is not in the batch."""
+        df = self.get("incidents", ids)
+        return dict(zip(df["incident_id"].tolist(), df["source"].tolist())) if len(df) else {}
+
+    def unchanged_files(self, found: list[tuple[str, Path, str]]) -> dict[Path, tuple[str, int]]:
+        """Which files (record type, path, sha256) can be skipped, with the load they repeat.
+
+        A file is skipped only when all of these hold, so skipping can never change the result:
+        an earlier load applied a file of the same record type with the same SHA-256 and
+        rejected none of its rows (rows rejected then might pass now); nothing has written that
+        record type since (the engine's :meth:`write_marks`: later loads, ``delete_source``,
+        purges, merges); and no record type it refers to is being loaded for real now (a
+        re-loaded incident can change what its involvements inherit).
+        """
+        marks = self.write_marks()
+        if not marks:
+            return {}
+        applied: dict[tuple[str, str], tuple[str, int]] = {}  # (record, sha) -> (load_id, rows)
+        for _, load in self.loads().iterrows():
+            for f in json.loads(load.get("file_hashes") or "[]"):
+                if not f.get("skipped_since") and f.get("rejected") == 0:
+                    applied[(f["record"], f["sha256"])] = (str(load["load_id"]), int(f["read"]))
+        specs = schema.record_specs()
+        skip: dict[Path, tuple[str, int]] = {}
+        real: set[str] = set()
+        for record, path, sha in found:  # in load order: references come first
+            prior = applied.get((record, sha))
+            refs = {c.ref for c in specs[record].columns if c.ref}
+            if prior and marks.get(record) == prior[0] and not refs & real:
+                skip[path] = prior
+            else:
+                real.add(record)
+        return skip
 
     def load_batch(self, batch: Batch, *, strict: bool = False, actor=None) -> LoadResult:
         """Write a validated batch (nothing if ``strict`` and any row was rejected).
@@ -168,9 +231,12 @@ class Store(ABC):
         meta = {
             "load_id": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ"),
             "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "files": json.dumps([f.file for f in batch.files]),
+            "files": json.dumps([f.file for f in batch.files if not f.skipped]),
             "rows": batch.rows,
             "rejected": result.rejected_rows,
+            "file_hashes": json.dumps([{"file": f.file, "record": f.record, "sha256": f.sha256, "read": f.read,
+                                        "rejected": f.rejected, "skipped_since": f.skipped_since}
+                                       for f in batch.files]),
         }
         meta["audit"] = audit.new_entry(
             "load", actor=actor, subject=f"load:{meta['load_id']}",
@@ -180,9 +246,14 @@ class Store(ABC):
         result.load_id = meta["load_id"]
         return result
 
-    def load(self, paths: Iterable[str | os.PathLike], *, strict: bool = False, actor=None) -> LoadResult:
-        """Validate and load canonical files or folders in one transaction (audited)."""
-        return self.load_batch(self.read_files(paths), strict=strict, actor=actor)
+    def load(self, paths: Iterable[str | os.PathLike], *, strict: bool = False, actor=None,
+             skip_unchanged: bool = True) -> LoadResult:
+        """Validate and load canonical files or folders in one transaction (audited).
+
+        Files unchanged since a load that is still what the store holds are skipped (see
+        :meth:`unchanged_files`); ``skip_unchanged=False`` re-applies them as upserts.
+        """
+        return self.load_batch(self.read_files(paths, skip_unchanged=skip_unchanged), strict=strict, actor=actor)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in records.load_order()}

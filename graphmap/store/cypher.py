@@ -188,6 +188,16 @@ def involvements_touching(m: RelMap, person: NodeMap, incident: NodeMap) -> str:
             f"RETURN {_rel_projection(m, person.key, incident.key)}")
 
 
+def set_write_marks(loads: NodeMap) -> str:
+    """Record, per record type, the last write that changed it. ``$marks``: [{record, write_id}]."""
+    return (f"UNWIND $marks AS m MERGE (w:{_q(loads.label + 'WriteMark')} {{record: m.record}}) "
+            "SET w.write_id = m.write_id")
+
+
+def write_marks(loads: NodeMap) -> str:
+    return f"MATCH (w:{_q(loads.label + 'WriteMark')}) RETURN w.record AS record, w.write_id AS write_id"
+
+
 def load_history(loads: NodeMap) -> str:
     return f"MATCH (n:{_q(loads.label)}) RETURN " + ", ".join(f"n.{_q(c)} AS {_q(c)}" for c in loads.columns)
 

@@ -172,7 +172,10 @@ class Neo4jStore(Neo4jGovernance, Store):
                                  len(chunk), name))
             written[name] = len(df)
         loads = self.model.loads
-        plan.append((cypher.record_load(loads), {"meta": {c: load_meta[c] for c in loads.columns}}, None, "loads"))
+        meta = {"file_hashes": "[]", **load_meta}
+        plan.append((cypher.record_load(loads), {"meta": {c: meta[c] for c in loads.columns}}, None, "loads"))
+        plan.append((cypher.set_write_marks(loads), {"marks": [{"record": n, "write_id": load_meta["load_id"]}
+                                                               for n in written]}, None, "loads"))
 
         def work(tx):
             for stmt, params, expected, name in plan:
@@ -243,7 +246,10 @@ class Neo4jStore(Neo4jGovernance, Store):
                 m = self.model.records[name]
                 stmt = cypher.delete_nodes_from(m) if isinstance(m, NodeMap) else cypher.delete_relationships_from(m)
                 tx.run(stmt, {"source": source}).data()
+            tx.run(cypher.set_write_marks(self.model.loads), {"marks": [
+                {"record": n, "write_id": mark} for n in order]}).data()
 
+        mark = self.new_write_id("delete_source")
         self._write(work)
         after = self.counts()
         return {k: before[k] - after[k] for k in before if before[k] != after[k]}
@@ -261,10 +267,15 @@ class Neo4jStore(Neo4jGovernance, Store):
             i_rows += self._read(cypher.involvements_touching(inv, person, incident), ids=chunk, since=start, until=end)
         return self._frame("associations", a_rows), self._frame("involvements", i_rows)
 
+    def write_marks(self) -> dict[str, str]:
+        return {r["record"]: r["write_id"] for r in self._read(cypher.write_marks(self.model.loads))}
+
     def loads(self) -> pd.DataFrame:
         loads = self.model.loads
         rows = self._read(cypher.load_history(loads))
-        df = pd.DataFrame([[r[c] for c in loads.columns] for r in rows], columns=list(loads.columns))
+        # Loads recorded before file hashes were kept have none.
+        df = pd.DataFrame([[r[c] if r[c] is not None else ("[]" if c == "file_hashes" else r[c])
+                            for c in loads.columns] for r in rows], columns=list(loads.columns))
         return df.sort_values("loaded_at", ignore_index=True, kind="stable")
 
     def close(self) -> None:

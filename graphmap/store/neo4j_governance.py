@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .. import audit, records
+from . import cypher
 from .cypher import _map, _q
 from .graph_model import NodeMap
 
@@ -82,9 +83,14 @@ class Neo4jGovernance:
                 for chunk in self._chunks(rows):
                     plan.append((stmt, {"rows": chunk}))
 
+        mark = self.new_write_id("delete_records")
+
         def work(tx):
             for stmt, params in plan:
                 tx.run(stmt, params).data()
+            # Deleting nodes cascades to links of every type: no earlier file is "unchanged" now.
+            tx.run(cypher.set_write_marks(self.model.loads),
+                   {"marks": [{"record": n, "write_id": mark} for n in records.load_order()]}).data()
             self._append_audit_tx(tx, audit_entry)
 
         self._write(work)
