@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import records, schema
-from .store import default_url, open_store
+from .store import open_store, shown_url
 
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 2
 
@@ -41,9 +41,9 @@ def _open(db: str | None):
     try:
         return open_store(db)
     except (ValueError, OSError, schema.SchemaError) as exc:
-        raise Failure(f"{db or default_url()}: cannot open store: {exc}") from exc
+        raise Failure(f"{shown_url(db)}: cannot open store: {exc}") from exc
     except Exception as exc:  # driver errors: name the store, not the stack
-        raise Failure(f"{db or default_url()}: cannot open store: {type(exc).__name__}: {exc}") from exc
+        raise Failure(f"{shown_url(db)}: cannot open store: {type(exc).__name__}: {exc}") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -215,6 +215,27 @@ def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
         except (KeyError, ValueError) as exc:
             raise Failure(str(exc.args[0] if exc.args else exc)) from exc
     click.echo(str(write_pack(p, out)))
+
+
+@cli.command()
+@click.option("--size", type=click.Choice(["demo", "borough", "region"]), default="demo", show_default=True,
+              help="demo: ~300 young people / 3,000 incidents; borough: 20,000 people / 200,000 incidents; "
+                   "region: 500,000 people / 5,000,000 incidents (written in blocks).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--seed", type=int, default=None, help="Random seed (same seed, same files; default 7).")
+@click.option("--as-at", "as_at", default=None, metavar="DATE",
+              help="Date everything is dated up to (YYYY-MM-DD; default 2026-10-31).")
+def synth(size, out, seed, as_at):
+    """Write a synthetic borough: canonical CSV files and ground_truth.json (fictional people)."""
+    from .synthetic import DEFAULT_SEED, generate
+
+    try:
+        summary = generate(out, size=size, seed=DEFAULT_SEED if seed is None else seed, as_at=as_at)
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+    click.echo(f"{summary['out']}: {size} borough, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
+               f"({summary['bytes'] / 1e6:.1f} MB in {summary['seconds']:.1f} s)")
 
 
 def main() -> None:

@@ -332,11 +332,13 @@ def check_references(batch: Batch, lookup: RefLookup | None) -> None:
             target = specs[col.ref]
             vals = df[col.name]
             present = vals != ""
-            known = set(batch.tables[col.ref][target.key[0]]) if col.ref in batch.tables else set()
-            missing_vals = set(vals[present]) - known
+            unknown = present.copy()
+            if col.ref in batch.tables:
+                unknown &= ~vals.isin(batch.tables[col.ref][target.key[0]])
+            missing_vals = set(vals[unknown].unique().tolist())
             if missing_vals and lookup is not None:
                 missing_vals -= lookup(col.ref, missing_vals)
-            bad = (present & vals.isin(missing_vals)).to_numpy()
+            bad = (unknown & vals.isin(list(missing_vals))).to_numpy() if missing_vals else np.zeros(len(df), bool)
             for i in np.flatnonzero(bad):
                 batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), col.name, vals.iat[i],
                                             f"{col.name} {vals.iat[i]!r} is not in {target.file} or the store"))
@@ -386,12 +388,16 @@ def inherit_involvement_source(batch: Batch, lookup_source: Callable[[set[str]],
     empty = inv["source"] == ""
     if not empty.any():
         return
-    src = {}
+    ids = inv.loc[empty, "incident_id"]
+    src = pd.Series(dtype=object)
     if "incidents" in batch.tables:
-        src.update(zip(batch.tables["incidents"]["incident_id"], batch.tables["incidents"]["source"]))
+        inc = batch.tables["incidents"]
+        src = pd.Series(inc["source"].to_numpy(), index=inc["incident_id"].to_numpy())
     if lookup_source is not None:
-        src.update(lookup_source(set(inv.loc[empty, "incident_id"]) - set(src)))
-    inv.loc[empty, "source"] = inv.loc[empty, "incident_id"].map(src).fillna("")
+        rest = set(ids[~ids.isin(src.index)].unique().tolist())
+        if rest:
+            src = pd.concat([src, pd.Series(lookup_source(rest))])
+    inv.loc[empty, "source"] = ids.map(src).fillna("")
 
 
 def finish(batch: Batch) -> None:

@@ -13,21 +13,57 @@ DEMO = ROOT / "tests" / "fixtures" / "tiny"  # small hand-written fixture with k
 SAMPLE_DEMO = ROOT / "sample_data" / "demo"  # the generated demo borough
 EVAL_DATA = Path(os.environ.get("GRAPHMAP_EVAL_DATA", ROOT.parent / "shared" / "eval-data"))
 
-ENGINES = ["sqlite"]
+NEO4J_URI = os.environ.get("GRAPHMAP_TEST_NEO4J_URI", "")
+ENGINES = [
+    "sqlite",
+    "falkordb",  # the Neo4j engine's code and Cypher, on embedded FalkorDB through the adapter
+    pytest.param("neo4j", marks=[pytest.mark.neo4j, pytest.mark.skipif(
+        not NEO4J_URI, reason="set GRAPHMAP_TEST_NEO4J_URI to run the contract suite on a real Neo4j")]),
+]
 
 
-def make_store(engine: str, tmp_path: Path):
+@pytest.fixture(scope="session")
+def falkordb_server(tmp_path_factory):
+    """One embedded FalkorDB per test session (each test gets its own graph in it)."""
+    from redislite.falkordb_client import FalkorDB
+
+    db = FalkorDB(str(tmp_path_factory.mktemp("falkordb") / "graphs.db"))
+    yield db
+    db.close()
+
+
+def make_store(engine: str, tmp_path: Path, request=None):
     from graphmap.store import open_store
 
     if engine == "sqlite":
         return open_store(tmp_path / "graphmap.db")
+    if engine == "falkordb":
+        import uuid
+
+        from graphmap.store.falkordb_adapter import FalkorDriver
+        from graphmap.store.neo4j import Neo4jStore
+
+        db = request.getfixturevalue("falkordb_server")
+        name = f"t_{uuid.uuid4().hex}"
+        request.addfinalizer(lambda: db.client.execute_command("GRAPH.DELETE", name)
+                             if db.client.exists(name) else None)
+        return Neo4jStore(FalkorDriver(db.select_graph(name)), url=f"falkordb://{name}")
+    if engine == "neo4j":
+        # A throwaway server only: every test starts by deleting the whole graph.
+        from graphmap.store import cypher
+        from graphmap.store.neo4j import Neo4jStore
+
+        s = Neo4jStore.from_url(NEO4J_URI)
+        with s._session() as session:
+            session.run(cypher.wipe()).consume()
+        return s
     raise ValueError(engine)  # pragma: no cover
 
 
 @pytest.fixture(params=ENGINES)
 def store(request, tmp_path):
     """A fresh, empty store on each engine (the contract suite runs on all of them)."""
-    s = make_store(request.param, tmp_path)
+    s = make_store(request.param, tmp_path, request)
     yield s
     s.close()
 

@@ -124,3 +124,30 @@ def test_delete_by_source(store):
     # The csc missing episode stays, its police-sourced place cleared rather than left dangling.
     inc = store.table("incidents").set_index("incident_id")
     assert inc.loc["I002", "location_id"] == "" and inc.loc["I002", "source"] == "csc"
+
+
+def test_hostile_text_round_trips_and_deletes_nothing(store, tmp_path):
+    """Quotes, backticks, backslashes and Cypher / SQL fragments are values, never statements."""
+    import csv
+    import json
+
+    store.load([DEMO])
+    hostile = "a'b\"c`d}) DETACH DELETE n // ; DROP TABLE people; -- \\ end\\"
+    pid, extra, src = "H1`}) DETACH DELETE n //", "x`}) DETACH DELETE n //", "src' OR 1=1 //"
+    (tmp_path / "in").mkdir()
+    with open(tmp_path / "in" / "people.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["person_id", "forename", "surname", "date_of_birth", "gender", "role", "borough", "flags",
+                    "source", extra])
+        w.writerow([pid, hostile, "O'Neil \\", "", "", "associate", hostile, "", src, hostile])
+    result = store.load([tmp_path / "in"])
+    assert not result.batch.rejects, result.batch.rejects
+    row = store.table("people").set_index("person_id").loc[pid]
+    assert row["forename"] == hostile and row["borough"] == hostile and row["surname"] == "O'Neil \\"
+    assert json.loads(row["props"]) == {extra: hostile}
+    assert store.counts()["people"] == 6 and store.counts()["incidents"] == 4
+    assert store.existing_ids("people", {pid, "P001' OR '1'='1"}) == {pid}
+    assert store.subgraph("P001' OR '1'='1", hops=2).person_ids == {"P001' OR '1'='1"}
+    assert store.delete_source("police' OR n.source <> '' //") == {}
+    assert store.delete_source(src) == {"people": 1}
+    assert store.counts()["people"] == 5

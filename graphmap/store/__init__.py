@@ -13,12 +13,25 @@ import os
 from .. import schema
 from .base import LoadResult, Store, Subgraph, window_bounds
 
-__all__ = ["open_store", "default_url", "Store", "LoadResult", "Subgraph", "window_bounds"]
+__all__ = ["open_store", "default_url", "shown_url", "Store", "LoadResult", "Subgraph", "window_bounds"]
 
 
 def default_url() -> str:
     """``$GRAPHMAP_DB`` if set, else the default in ``schema/settings.yaml`` (``graphmap.db``)."""
     return os.environ.get("GRAPHMAP_DB") or str(schema.setting("store.default_url"))
+
+
+def shown_url(url: str | os.PathLike | None) -> str:
+    """A store URL safe to print: any ``user:password@`` part is removed.
+
+    >>> shown_url("bolt://neo:secret@db.example:7687")
+    'bolt://db.example:7687'
+    """
+    url = str(url) if url is not None else default_url()
+    if "://" in url and "@" in url.split("://", 1)[1].split("/", 1)[0]:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{rest.split('@', 1)[1]}"
+    return url
 
 
 def open_store(url: str | os.PathLike | None = None) -> Store:

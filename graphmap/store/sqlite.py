@@ -94,7 +94,8 @@ class SQLiteStore(Store):
                 sql = (f"INSERT INTO {_q(name)} ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})"
                        f" ON CONFLICT ({', '.join(map(_q, spec.key))}) DO UPDATE SET "
                        + ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in updates))
-                self.conn.executemany(sql, df[cols].itertuples(index=False, name=None))
+                # Plain Python lists: iterating pandas' Arrow-backed strings row by row is ~10x slower.
+                self.conn.executemany(sql, zip(*(df[c].tolist() for c in cols)))
                 written[name] = len(df)
             self.conn.execute("INSERT INTO loads VALUES (:load_id, :loaded_at, :files, :rows, :rejected)", load_meta)
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (load_meta["load_id"],))
