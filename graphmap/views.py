@@ -11,7 +11,9 @@ No Streamlit here: caching lives in ``graphmap/app/state.py``.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections import defaultdict
 from datetime import date
 from itertools import combinations
@@ -66,7 +68,11 @@ def overview(store: Store) -> dict:
     """What is loaded: counts, incidents by type, sources, date range, load history."""
     data = store.info()
     loads = store.loads()
-    data["loads"] = loads.tail(20).iloc[::-1].reset_index(drop=True) if len(loads) else loads
+    if len(loads):
+        loads = loads.tail(20).iloc[::-1].reset_index(drop=True)
+        # File names only: where a file sat on someone's machine is not the meeting's business.
+        loads["files"] = loads["files"].map(lambda f: ", ".join(os.path.basename(x) for x in json.loads(f)))
+    data["loads"] = loads
     data["awaiting"] = {
         "reviews overdue": "risk",
         "new links to adults of concern since the last meeting": "network",

@@ -17,6 +17,8 @@ def main() -> None:
         st.caption("No groups are recorded in the store (groups.csv / memberships.csv).")
         return
     names = {g["group_id"]: g for g in groups}
+    if "group" not in st.session_state and st.query_params.get("group") in names:
+        st.session_state["group"] = st.query_params["group"]  # ?group=ID links here
     gid = st.selectbox("Recorded group", list(names), index=None, key="group",
                        format_func=lambda g: f"{names[g]['name'] or g} ({g}, {len(names[g]['members'])} members)",
                        placeholder="Choose a group")
