@@ -237,6 +237,189 @@ def synth(size, out, seed, as_at):
     click.echo(f"{summary['out']}: {size} borough, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
                f"({summary['bytes'] / 1e6:.1f} MB in {summary['seconds']:.1f} s)")
 
+# --- the risk matrix, reviews, profiles, cohorts -----------------------------------------------
+
+def _framework():
+    """Load and check the risk-matrix framework before any work (errors name file and key)."""
+    from . import risk
+
+    try:
+        return risk.framework()
+    except schema.SchemaError as exc:
+        raise Failure(str(exc)) from exc
+
+
+def _as_at(value: str | None, days: int | None = None):
+    from .window import Window
+
+    try:
+        w = Window.ending(value)
+    except ValueError as exc:
+        raise Failure(f"--as-at {value!r}: expected a date YYYY-MM-DD ({exc})") from exc
+    try:
+        return w if days is None else Window.ending(w.as_at, days)
+    except ValueError as exc:
+        raise Failure(f"--days {days}: {exc}") from exc
+
+
+def _write_json(data, path: str | None) -> None:
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        click.echo(f"written: {path}")
+
+
+as_at_option = click.option("--as-at", "as_at", default=None, metavar="DATE",
+                            help="What was known up to this date (default today).")
+
+
+@cli.command()
+@db_option
+@click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
+              help="A CSV (one row per assessment, a column per domain) or YAML file of assessments.")
+@click.option("--person", default=None, help="The young person's id (with the flags below, for one assessment).")
+@click.option("--on", "assessed_on", default=None, metavar="DATE", help="Date of the assessment.")
+@click.option("--assessor", default=None, help="Who made it.")
+@click.option("--status", type=click.Choice(["draft", "agreed"]), default="draft", show_default=True)
+@click.option("--level", "levels", multiple=True, metavar="DOMAIN=LEVEL",
+              help="A domain's level (none/positive, emerging, moderate, significant); repeat per domain.")
+@click.option("--why", "why", multiple=True, metavar="DOMAIN=TEXT", help="The rationale for a domain's level.")
+@click.option("--id", "assessment_id", default="", help="Assessment id (default: a new one).")
+@click.option("--source", default="", help="Source system or team (default: assessment).")
+@click.option("--strict", is_flag=True, help="Record nothing if any assessment is rejected.")
+@click.option("--rejects", type=click.Path(dir_okay=False), default=None, help="Where to write rejects.")
+def assess(db, from_file, person, assessed_on, assessor, status, levels, why, assessment_id, source, strict, rejects):
+    """Record risk-matrix assessments (kept as history, never overwritten) and show their scores."""
+    from . import assessments, proposals, risk
+    from .window import Window
+
+    fw = _framework()
+    try:
+        if from_file:
+            rows, label = assessments.rows_from_file(from_file), str(from_file)
+        elif person:
+            rows = assessments.rows_from_flags(person_id=person, assessed_on=assessed_on or "",
+                                               assessor=assessor or "", status=status, levels=levels, why=why,
+                                               assessment_id=assessment_id, source=source)
+            label = "--level flags"
+        else:
+            raise Failure("give --from FILE, or --person with --on, --assessor and --level DOMAIN=LEVEL")
+    except records.InputError as exc:
+        raise Failure(f"{exc} (nothing recorded)") from exc
+    with _open(db) as store:
+        try:
+            batch = assessments.assessment_batch(rows, file=label, fw=fw, lookup=store.existing_ids,
+                                                 stored=store.get)
+        except records.InputError as exc:
+            raise Failure(f"{exc} (nothing recorded)") from exc
+        code = finish_load(store, batch, strict, rejects)
+        for r in batch.rejects[:20]:  # a form's problems, shown where the assessor is looking
+            click.echo(f"  rejected: {r.file}: row {r.row}: {r.field}: {r.reason}", err=True)
+        if code == EXIT_FAILED and strict:
+            sys.exit(code)
+        tables = store.tables()
+        done = batch.tables.get("assessments")
+        for s in risk.score_assessments(done) if done is not None and len(done) else []:
+            click.echo(f"{s['assessment_id']} ({s['person_id']}, {s['assessed_on']}, {s['status']}): "
+                       f"harm {s['harm_total']} {s['harm_band']}, context {s['context_total']} {s['context_band']}, "
+                       f"combined {s['combined_total']} {s['combined_band']} -> {s['response']}; "
+                       f"focus {', '.join(s['focus'])}"
+                       + (f"; next review {s['next_review']}" if s["next_review"] else "")
+                       + ("" if s["complete"] else f"; not rated: {', '.join(s['not_rated'])}"))
+            props = proposals.propose_levels(tables, s["person_id"], window=Window.ending(s["assessed_on"]), fw=fw)
+            for note in proposals.unconfirmed_overrides(s["levels"], props, fw):
+                click.echo(f"  check: {note}")
+        sys.exit(code)
+
+
+@cli.command()
+@db_option
+@as_at_option
+@click.option("--due-within", type=int, default=None, metavar="DAYS",
+              help="A review this many days ahead counts as due (default risk.due_soon_days).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), default=None, help="Also write JSON here.")
+def reviews(db, as_at, due_within, json_file):
+    """Risk-matrix reviews due and overdue across the cohort, and repeat referrals."""
+    from .reviews import review_report
+
+    _framework()
+    w = _as_at(as_at)
+    with _open(db) as store:
+        report = review_report(store.tables(), as_at=w.as_at, due_within_days=due_within)
+    shown = [r for r in report["reviews"] if r["status"] != "scheduled"]
+    click.echo(f"reviews as at {report['as_at']}: "
+               + ", ".join(f"{n} {s}" for s in ("overdue", "due", "scheduled", "no agreed assessment")
+                           if (n := sum(r["status"] == s for r in report["reviews"]))) or "none")
+    for r in shown:
+        if r["status"] == "no agreed assessment":
+            click.echo(f"  {r['person_id']}: no agreed assessment (draft {r['draft_pending']})")
+        else:
+            click.echo(f"  {r['person_id']}: {r['status']}"
+                       + (f" by {r['days_overdue']} day(s)" if r["days_overdue"] else "")
+                       + f", review {r['next_review']} ({r['combined_band']}, {r['assessment_id']})"
+                       + (f"; {r['referrals_flag']} referrals" if r["referrals_flag"] else ""))
+    for f in report["referral_flags"]:
+        click.echo(f"  {f['person_id']}: {f['count']} referrals since {f['since']} "
+                   f"({', '.join(x['id'] for x in f['referrals'])})")
+    _write_json(report, json_file)
+
+
+@cli.command()
+@click.argument("person_id")
+@db_option
+@as_at_option
+@click.option("--days", type=int, default=None, help="Window length in days (default analysis.window_days).")
+@click.option("--hotspot", "hotspots", multiple=True, metavar="LOCATION_ID",
+              help="A hotspot place id (from the place analyses); repeat.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), default=None, help="Write the profile here.")
+def profile(person_id, db, as_at, days, hotspots, json_file):
+    """A person's profile: timeline, ties, places, groups, matrix scores, proposals, actions."""
+    from .profile import person_profile
+
+    _framework()
+    w = _as_at(as_at, days)
+    with _open(db) as store:
+        try:
+            p = person_profile(store.tables(), person_id, window=w, hotspots=set(hotspots))
+        except KeyError as exc:
+            raise Failure(str(exc.args[0])) from exc
+    cur = p["matrix"]["current"]
+    click.echo(f"{person_id} as at {p['as_at']}: {len(p['timeline'])} records, {len(p['ties'])} ties, "
+               f"{len(p['places'])} places, {len(p['groups'])} groups, {len(p['open_actions'])} open actions")
+    click.echo("current matrix: " + (f"{cur['combined_total']} {cur['combined_band']} ({cur['assessment_id']}, "
+                                      f"{cur['assessed_on']}), next review {cur['next_review']}" if cur
+                                      else "no agreed assessment"))
+    for pr in p["proposals"]:
+        click.echo(f"  proposed (not agreed) {pr['domain']}: {pr['level']} - {pr['reasons'][0]['reason']}")
+    _write_json(p, json_file)
+
+
+@cli.command()
+@db_option
+@as_at_option
+@click.option("--days", type=int, default=None, help="Window length in days (default analysis.window_days).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), default=None, help="Also write JSON here.")
+def cohorts(db, as_at, days, json_file):
+    """Overlap of the cohorts the partnership tracks: counts for every combination."""
+    from .cohorts import cohort_definitions, cohort_overlap
+
+    _framework()
+    try:
+        cohort_definitions()
+    except schema.SchemaError as exc:
+        raise Failure(str(exc)) from exc
+    w = _as_at(as_at, days)
+    with _open(db) as store:
+        out = cohort_overlap(store.tables(), window=w)
+    click.echo(f"cohorts as at {out['as_at']} (window from {out['window']['start']}), "
+               f"population {out['population']}, in none {out['in_none']}")
+    for c in out["cohorts"]:
+        click.echo(f"  {c['key']:<18} {c['count']:>6}  {c['label']}")
+    for s in out["shares"]:
+        if s["count"]:
+            click.echo(f"  {s['share']:.0%} of {s['of']} also {s['also_in']} ({s['count']}/{s['of_count']})")
+    _write_json(out, json_file)
+
 
 def main() -> None:
     cli(prog_name="graphmap")

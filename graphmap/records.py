@@ -178,6 +178,7 @@ class Validator:
         self.bounds = v["uk_bounds"]
         self.earliest = pd.Timestamp(v["earliest_date"])
         self.latest = pd.Timestamp((today or date.today()) + timedelta(days=int(v["max_future_days"])))
+        self.latest_plan = pd.Timestamp((today or date.today()) + timedelta(days=int(v.get("max_plan_days", 3650))))
 
     def check_header(self, spec: RecordSpec, columns: list[str], file: str) -> None:
         missing = [c for c in spec.header if c not in columns]
@@ -232,6 +233,10 @@ class Validator:
                 both = (out[a] != "") & (out[b] != "")
                 before = both & (out[b].str[:19] < out[a].str[:19])
                 fail(before.to_numpy(), b, out[b], f"{b} is before {a} ({a}: " + out[a] + ")")
+        for group in spec.one_of:  # e.g. an action is about a person, a group or a place
+            none_given = np.logical_and.reduce([(out[c] == "").to_numpy() for c in group])
+            fail(none_given, "/".join(group), pd.Series([""] * n, index=out.index),
+                 f"give at least one of {', '.join(group)}")
         if "latitude" in out and "longitude" in out:
             half = (out["latitude"] == "") != (out["longitude"] == "")
             fail(half.to_numpy(), "latitude/longitude", out["latitude"] + "," + out["longitude"],
@@ -264,6 +269,12 @@ class Validator:
             rng = ((d < self.earliest) | (d > self.latest)).to_numpy()
             return s, [(nat, "not a valid date (YYYY-MM-DD)"),
                        (rng & ~nat, f"date outside {self.earliest.date()} .. {self.latest.date()}")]
+        if t == "plan_date":  # a due date: may lie in the future, up to validation.max_plan_days
+            d = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+            nat = d.isna().to_numpy()
+            rng = ((d < self.earliest) | (d > self.latest_plan)).to_numpy()
+            return s, [(nat, "not a valid date (YYYY-MM-DD)"),
+                       (rng & ~nat, f"date outside {self.earliest.date()} .. {self.latest_plan.date()}")]
         if t == "datetime":
             return self._check_datetime(s)
         if t in ("float", "latitude", "longitude"):
@@ -355,8 +366,12 @@ def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
 
 
 def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = None,
-               today: date | None = None) -> Batch:
+               today: date | None = None,
+               stored: Callable[[str, set[str]], pd.DataFrame] | None = None) -> Batch:
     """Read and validate canonical files or folders into a :class:`Batch`.
+
+    ``lookup`` finds referenced ids already stored; ``stored`` (``Store.get``) gives stored rows
+    so that ``append_only`` record types (assessments) are never overwritten.
 
     Raises
     ------
@@ -375,9 +390,45 @@ def read_batch(paths: Iterable[str | os.PathLike], lookup: RefLookup | None = No
         batch.tables[name] = _keep(clean, ok)
         batch.files.append(FileSummary(str(path), name, read=len(raw)))
     check_references(batch, lookup)
+    if stored is not None:
+        protect_history(batch, stored)
     inherit_involvement_source(batch, lookup_source=None)
     finish(batch)
     return batch
+
+
+def protect_history(batch: Batch, stored: Callable[[str, set[str]], pd.DataFrame]) -> None:
+    """Reject rows that would change a stored row of an ``append_only`` record type.
+
+    Assessments are history: a changed judgement is a new assessment, never an edit of an old
+    one. Re-loading an identical row is allowed (and changes nothing), so loads stay repeatable.
+    ``stored(record, ids)`` returns the stored rows with those ids (``Store.get``).
+    """
+    specs = schema.record_specs()
+    for name, df in list(batch.tables.items()):
+        spec = specs[name]
+        if not spec.append_only or df.empty:
+            continue
+        key = spec.key[0]
+        old = stored(name, set(df[key]))
+        if old is None or not len(old):
+            continue
+        old = old.set_index(key)
+        cols = [c for c in stored_columns(spec) if c != key and c in old.columns]
+        keep = np.ones(len(df), dtype=bool)
+        for i, row in enumerate(df.itertuples(index=False)):
+            rid = getattr(row, key)
+            if rid not in old.index:
+                continue
+            changed = [c for c in cols if str(getattr(row, c)) != str(old.at[rid, c])]
+            if changed:
+                keep[i] = False
+                batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), key, rid,
+                                            f"{spec.file[:-4]} {rid!r} is already recorded and history is never "
+                                            f"overwritten (differs in {', '.join(changed[:5])}); record a new one "
+                                            "with a new id"))
+        if not keep.all():
+            batch.tables[name] = _keep(df, keep)
 
 
 def inherit_involvement_source(batch: Batch, lookup_source: Callable[[set[str]], dict[str, str]] | None) -> None:

@@ -20,7 +20,7 @@ import yaml
 SCHEMA_DIR = Path(os.environ.get("GRAPHMAP_SCHEMA", Path(__file__).resolve().parent.parent / "schema"))
 
 #: Column types a record definition may use (besides ``vocab:<name>`` and ``ref:<record>``).
-BASE_TYPES = {"str", "date", "datetime", "float", "latitude", "longitude", "grading", "flags", "postcode"}
+BASE_TYPES = {"str", "date", "plan_date", "datetime", "float", "latitude", "longitude", "grading", "flags", "postcode"}
 
 #: Provenance columns every stored node and link carries (empty when not given).
 PROVENANCE = ("source", "source_ref", "recorded", "fact_or_opinion")
@@ -55,6 +55,8 @@ class RecordSpec:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     header: tuple[str, ...] = field(default=())  # the required header, in contract order
+    append_only: bool = False  # history: a stored row is never changed (see records.protect_history)
+    one_of: tuple[tuple[str, ...], ...] = ()  # groups of columns of which a row must give at least one
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -129,7 +131,12 @@ def record_specs() -> dict[str, RecordSpec]:
         if not set(key) <= names:
             raise SchemaError(f"{path}: {name}: key {key} names columns that are not defined")
         header = tuple(c.name for c in cols if not c.optional)
-        specs[name] = RecordSpec(name, body["file"], key, tuple(cols), header)
+        one_of = tuple(tuple(str(c) for c in group) for group in body.get("one_of", []))
+        for group in one_of:
+            if not set(group) <= names:
+                raise SchemaError(f"{path}: {name}: one_of {list(group)} names columns that are not defined")
+        specs[name] = RecordSpec(name, body["file"], key, tuple(cols), header,
+                                 append_only=bool(body.get("append_only", False)), one_of=one_of)
     return specs
 
 

@@ -151,3 +151,26 @@ def test_hostile_text_round_trips_and_deletes_nothing(store, tmp_path):
     assert store.delete_source("police' OR n.source <> '' //") == {}
     assert store.delete_source(src) == {"people": 1}
     assert store.counts()["people"] == 5
+
+
+
+def test_assessments_round_trip(store, tmp_path):
+    """A record type added after the foundation (risk matrix) works on every engine unchanged."""
+    from graphmap import schema
+
+    store.load([DEMO])
+    spec = schema.record_specs()["assessments"]
+    row = {}
+    for c in spec.columns:
+        if c.optional:
+            continue
+        row[c.name] = ("emerging" if c.vocab == "risk_level" else "draft" if c.vocab == "assessment_status"
+                       else "2026-06-01" if c.type == "date" else "")
+    row.update(assessment_id="A1", person_id="P002", source="csc", framework="merton", assessor="SW1")
+    folder = tmp_path / "risk"
+    folder.mkdir()
+    pd.DataFrame([row]).to_csv(folder / spec.file, index=False)
+    result = store.load([folder])
+    assert not result.batch.rejects, result.batch.rejects
+    got = store.table("assessments").iloc[0].to_dict()
+    assert {k: got[k] for k in row} == row

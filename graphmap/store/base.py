@@ -120,7 +120,7 @@ class Store(ABC):
 
     def read_files(self, paths: Iterable[str | os.PathLike]) -> Batch:
         """Read and validate canonical files, checking references against this store too."""
-        return records.read_batch(paths, lookup=self.existing_ids)
+        return records.read_batch(paths, lookup=self.existing_ids, stored=self.get)
 
     def load_batch(self, batch: Batch, *, strict: bool = False) -> LoadResult:
         """Write a validated batch (nothing if ``strict`` and any row was rejected)."""
