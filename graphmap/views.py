@@ -33,6 +33,7 @@ AWAITING = {
     "risk": "the risk matrix and person profiles (issue 6)",
     "ingest": "source mappings and identity resolution (issue 3)",
     "governance": "roles, redaction rules and the audit log (issue 8)",
+    "app": "the app's next step (issue 7)",
 }
 
 ROLE_COLOURS = {"young_person": "#1f77b4", "associate": "#7f7f7f", "adult_of_concern": "#d62728"}
@@ -74,7 +75,6 @@ def overview(store: Store) -> dict:
         loads["files"] = loads["files"].map(lambda f: ", ".join(os.path.basename(x) for x in json.loads(f)))
     data["loads"] = loads
     data["awaiting"] = {
-        "reviews overdue": "risk",
         "new links to adults of concern since the last meeting": "network",
         "rising places": "places",
     }
@@ -239,9 +239,9 @@ def peer_group(store: Store, window: Window, group_id: str, *, redaction: str = 
                         "flags": row["flags"].replace(";", ", ")})
     return {"group_id": group_id, "name": g["name"], "source": g["source"], "members": members,
             "network": group_network(store, window, g["members"], redaction=redaction),
-            "awaiting": {"matrix levels": "risk",
-                         "network, adults of concern and bridges with reasons, timeline": "network",
-                         "shared places": "places"}}
+            "matrix": group_matrix(store, window, g["members"]),
+            "awaiting": {"peer group found in the data, adults of concern and bridges with reasons, timeline":
+                         "network", "shared places": "places"}}
 
 
 def group_network(store: Store, window: Window, members: list[str], *, redaction: str = "professionals-only") -> dict:
@@ -287,3 +287,40 @@ def weekly_review(store: Store, as_at: date | str, *, days: int = 7, redaction: 
                                          for p, role in zip(named["person_id"], named["role"]))})
     return {"start": window.start_iso, "end": window.as_at.isoformat(), "records": rows,
             "awaiting": {"repeat missing, co-missing (who went missing with whom), new ties to known groups": "network"}}
+
+
+# --- Risk: reviews, person profile (issue 6) ------------------------------------------------------
+def reviews_due(store: Store, as_at: date | str, *, redaction: str = "professionals-only") -> dict:
+    """Reviews overdue and due across the cohort, and repeat-referral flags, as at a date."""
+    from .reviews import review_report
+
+    tables = store.tables()
+    report = review_report(tables, as_at=as_at)
+    names = {r["person_id"]: person_label(r, redaction) for r in tables["people"].to_dict("records")}
+    for r in report["reviews"]:
+        r["name"] = names.get(r["person_id"], r["person_id"])
+    report["counts"] = {s: sum(1 for r in report["reviews"] if r["status"] == s)
+                        for s in ("overdue", "due", "scheduled", "no agreed assessment")}
+    return report
+
+
+def person_profile(store: Store, window: Window, person_id: str, *, redaction: str = "professionals-only") -> dict:
+    """Everything held about one person (:func:`graphmap.profile.person_profile`), names as the
+    redaction level allows. Hotspots and derived peer groups join when the analyses land."""
+    from .profile import person_profile as profile_of
+
+    tables = store.tables()
+    data = profile_of(tables, person_id, window=window)
+    names = {r["person_id"]: person_label(r, redaction, centre=person_id) for r in tables["people"].to_dict("records")}
+    for t in data["ties"]:
+        t["name"] = names.get(t["person_id"], t["person_id"])
+    data["name"] = names.get(person_id, person_id)
+    data["awaiting"] = {"hotspot places marked, peer groups found in the data": "places"}
+    return data
+
+
+def group_matrix(store: Store, window: Window, members: list[str]) -> dict:
+    """A group's members weighed by their current agreed matrix scores (:func:`graphmap.reviews.group_risk`)."""
+    from .reviews import group_risk
+
+    return group_risk(store.table("assessments"), members, as_at=window.as_at)

@@ -34,6 +34,12 @@ def write_hostile(folder):
     write_csv(folder / "groups.csv", f"group_id,name,source\nG1,{XSS_GROUP},csc\n")
     write_csv(folder / "memberships.csv", "person_id,group_id,first_seen,last_seen,source,grading\n"
               "P001,G1,2026-01-01,,csc,\nP002,G1,2026-01-01,,csc,\nP900,G1,2026-02-01,,csc,\n")
+    write_csv(folder / "assessments.csv",
+              "assessment_id,person_id,assessed_on,assessor,status,framework,coercion_control,missing,sexual_health,"
+              "weapons_violence,social_media,substance_misuse,health,places_spaces,peer_group,"
+              "professional_engagement,education,family,self_identity,source\n"
+              "A1,P002,2026-01-10,A. Worker,agreed,,moderate,significant,none,moderate,none,none,none,moderate,"
+              "significant,none,none,none,none,csc\n")
     return folder
 
 
@@ -114,7 +120,10 @@ def test_overview_counts_sources_and_awaiting(db_env):
     sources = frame(at, "source", "rows")
     assert dict(zip(sources["source"], sources["rows"]))["youth_service"] == 1
     assert len(frame(at, "load_id", "loaded_at")) == 2
-    assert "Reviews overdue**: awaits the risk matrix" in texts(at)
+    reviews = frame(at, "next_review", "days_overdue")
+    assert reviews.iloc[0][["person_id", "status", "next_review", "combined_band"]].tolist() == \
+        ["P002", "overdue", "2026-04-10", "moderate"]  # combined 40, moderate: every 3 months
+    assert metrics["Reviews overdue"] == "1"
 
 
 def test_sidebar_window_and_redaction_change_every_page_marking(db_env):
@@ -195,8 +204,21 @@ def test_person_profile_shows_hostile_name_as_text(db_env):
     assert not at.exception
     heading = at.subheader[0].value
     assert heading.replace("\\", "") == f"{XSS_FORENAME} {XSS_SURNAME}"
-    assert "awaits the risk matrix" in texts(at)
+    assert "No agreed assessment" in texts(at)
     assert len(iframes(at)) == 1
+
+
+def test_person_profile_matrix_ties_timeline_and_proposals(db_env):
+    at = open_page("person_profile", profile_person="P002")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Combined"] == "40 (moderate)" and metrics["Next review"] == "2026-04-10"
+    ties = frame(at, "person", "evidence", "records")
+    assert set(ties["id"]) >= {"P001", "P003", "P004", "P900"}
+    assert "I001" in " ".join(ties["records"])
+    timeline = frame(at, "date", "record")
+    assert {"I001", "I002"} <= set(timeline["id"])
+    assert "a proposal, never a score" in texts(at)
 
 
 def test_person_profile_preselected_from_address(db_env):
@@ -213,6 +235,7 @@ def test_peer_group_page_members_and_family_present_redaction(db_env):
     members = frame(at, "person_id", "age")
     assert list(members["person_id"]) == ["P001", "P002", "P900"]
     assert list(members["name"]) == ["P001", "P002", "P900"]  # family-present: pseudonyms only
+    assert list(members["matrix band"]) == ["not assessed", "moderate", "not assessed"]
     assert at.subheader[0].value.startswith("Crew \\<b\\>bold")
 
 

@@ -77,7 +77,9 @@ def test_html_and_docx_carry_the_same_content_and_markings(db, tmp_path):
     line = "OFFICIAL-SENSITIVE · as at 2026-10-31 · window 365 days (2025-11-01 to 2026-10-31) · redaction: professionals-only"
     assert page.count(line) == 3  # fixed page header, under the title, page footer
     assert doc.sections[0].header.paragraphs[0].text == line == doc.sections[0].footer.paragraphs[0].text
-    assert "awaits the risk matrix" in page and "awaits the risk matrix" in "\n".join(p.text for p in doc.paragraphs)
+    assert "awaits the network analyses" in page
+    assert "awaits the network analyses" in "\n".join(p.text for p in doc.paragraphs)
+    assert cells[cells.index("P002") + 4] == "moderate (40)" and cells[cells.index("P002") + 5] == "2026-04-10"
 
 
 def test_html_pack_escapes_record_text(db):

@@ -47,7 +47,19 @@ def main() -> None:
     else:
         st.caption("Nothing loaded yet.")
     st.subheader("Needs attention")
-    for what, analysis in [("Reviews overdue", "risk"),
-                           ("New links to adults of concern since the last meeting", "network"),
+    st.markdown("**Risk matrix reviews** (latest agreed assessment on or before the as-at date)")
+    rv = state.reviews_due()
+    c = st.columns(4)
+    for col, status in zip(c, ["overdue", "due", "scheduled", "no agreed assessment"]):
+        col.metric(f"Reviews {status}" if status != "no agreed assessment" else "Only drafts", rv["counts"][status])
+    late = [r for r in rv["reviews"] if r["status"] in ("overdue", "due")]
+    if late:
+        st.dataframe(pd.DataFrame(late)[["name", "person_id", "status", "next_review", "days_overdue",
+                                         "combined_band", "response", "referrals_flag"]],
+                     hide_index=True, key="overview_reviews")
+    if rv["referral_flags"]:
+        st.caption(f"{len(rv['referral_flags'])} young people with repeat referrals in the last six months "
+                   "(see Person profile).")
+    for what, analysis in [("New links to adults of concern since the last meeting", "network"),
                            ("Rising places", "places")]:
         state.awaiting(what, analysis)

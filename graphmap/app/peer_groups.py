@@ -27,7 +27,14 @@ def main() -> None:
     group = state.peer_group(gid)
     st.subheader(state.md(f"{group['name'] or gid} ({gid})"))
     st.caption(f"Recorded by {state.md(group['source'])}; members whose membership overlaps the window.")
-    st.dataframe(pd.DataFrame(group["members"]), hide_index=True, key="group_members")
+    matrix = {m["person_id"]: m for m in group["matrix"]["members"]}
+    members = pd.DataFrame([{**m, "matrix band": matrix.get(m["person_id"], {}).get("combined_band", "not assessed"),
+                             "matrix total": matrix.get(m["person_id"], {}).get("combined_total"),
+                             "next review": matrix.get(m["person_id"], {}).get("next_review")}
+                            for m in group["members"]])
+    st.dataframe(members, hide_index=True, key="group_members")
+    if group["matrix"]["highest"]:
+        st.caption(f"Highest current matrix band in the group: {group['matrix']['highest']}.")
     net = group["network"]
     st.caption(f"Ties between members in the window: {len(net['edges'])}.")
     if net["nodes"]:

@@ -102,6 +102,16 @@ def _weekly_review(url: str, version: str, as_at: str, redaction: str) -> dict:
     return views.weekly_review(_store(url), as_at, redaction=redaction)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _reviews_due(url: str, version: str, as_at: str, redaction: str) -> dict:
+    return views.reviews_due(_store(url), as_at, redaction=redaction)
+
+
+@st.cache_data(show_spinner="Gathering the records...", max_entries=64)
+def _person_profile(url: str, version: str, as_at: str, days: int, person_id: str, redaction: str) -> dict:
+    return views.person_profile(_store(url), Window.ending(as_at, days), person_id, redaction=redaction)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _people(url: str, version: str) -> list[dict]:
     df = _store(url).table("people")
@@ -148,6 +158,15 @@ def peer_group(group_id: str) -> dict:
 
 def weekly_review() -> dict:
     return _weekly_review(*_key(), window().as_at.isoformat(), redaction())
+
+
+def reviews_due() -> dict:
+    return _reviews_due(*_key(), window().as_at.isoformat(), redaction())
+
+
+def person_profile(person_id: str) -> dict:
+    w = window()
+    return _person_profile(*_key(), w.as_at.isoformat(), w.days, person_id, redaction())
 
 
 def people() -> list[dict]:

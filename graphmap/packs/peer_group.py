@@ -15,9 +15,14 @@ def peer_group_pack(group: dict, *, window: Window, redaction: str) -> Pack:
     members = Section("Members", paragraphs=[
         f"{len(group['members'])} member(s) whose recorded membership overlaps the window "
         f"(group {group['group_id']}, recorded by {group.get('source', 'unknown')})."])
-    members.tables.append(Table(["person", "id", "age", "role", "flags"],
-                                [[m["name"], m["person_id"], m["age"], m["role"], m["flags"]]
-                                 for m in group["members"]]))
+    matrix = {m["person_id"]: m for m in group.get("matrix", {}).get("members", [])}
+    members.tables.append(Table(
+        ["person", "id", "age", "role", "flags", "matrix band (total)", "next review"],
+        [[m["name"], m["person_id"], m["age"], m["role"], m["flags"],
+          f"{matrix[m['person_id']]['combined_band']} ({matrix[m['person_id']]['combined_total']})"
+          if m["person_id"] in matrix else "not assessed",
+          matrix[m["person_id"]]["next_review"] if m["person_id"] in matrix else ""] for m in group["members"]],
+        caption="Matrix: the latest agreed assessment on or before the as-at date."))
     pack.sections.append(members)
     net = group.get("network")
     if net and net["nodes"]:
