@@ -421,6 +421,48 @@ def cohorts(db, as_at, days, json_file):
     _write_json(out, json_file)
 
 
+@cli.command()
+@db_option
+@click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date (YYYY-MM-DD, default today).")
+@click.option("--window-days", type=int, default=None, help="Window length in days (default analysis.window_days).")
+@click.option("--geojson", "geojson_path", required=True, type=click.Path(dir_okay=False),
+              help="GeoJSON file to write (WGS84): places with their hotspot rank, grid cells, wards.")
+@click.option("--cell-size", type=float, default=None, metavar="M", help="Grid cell side in metres (default places.cell_size_m).")
+@click.option("--wards", "wards_path", default=None, type=click.Path(dir_okay=False),
+              help="Ward polygons (GeoJSON or GeoPackage); each place is put in its ward.")
+def places(db, as_at, window_days, geojson_path, cell_size, wards_path):
+    """Hotspots by place, grid cell and ward, with trend and Gi*, as GeoJSON for QGIS / ArcGIS."""
+    from .places import PlaceAnalysis, places_geojson, read_wards, write_geojson
+    from .window import Window
+
+    try:
+        window = Window.ending(as_at, window_days)
+    except ValueError as exc:
+        raise Failure(f"--as-at / --window-days: {exc} (give a date as YYYY-MM-DD and at least 1 day)") from exc
+    try:
+        wards = read_wards(wards_path) if wards_path else None
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    with _open(db) as store:
+        try:
+            analysis = PlaceAnalysis(store, window, cell_size=cell_size, wards=wards)
+        except ValueError as exc:
+            raise Failure(str(exc)) from exc
+        collection = places_geojson(analysis)
+    write_geojson(collection, geojson_path)
+    layers: dict[str, int] = {}
+    for f in collection["features"]:
+        layers[f["properties"]["layer"]] = layers.get(f["properties"]["layer"], 0) + 1
+    ranked = int((analysis.hotspots("place")["rank"] > 0).sum())
+    un = analysis.unmapped
+    click.echo(f"window {window.start_iso} to {window.as_at.isoformat()}: {ranked} place hotspot(s); "
+               + ", ".join(f"{n} {k}(s)" for k, n in layers.items()) + f" written to {geojson_path}")
+    if un["count"]:
+        reasons = ", ".join(f"{n} {r}" for r, n in un["by_reason"].items())
+        click.echo(f"unmapped: {un['count']} place(s) without coordinates ({reasons}); their records are kept "
+                   "and count in place hotspots, not in cells or wards")
+
+
 def main() -> None:
     cli(prog_name="graphmap")
 

@@ -231,7 +231,10 @@ class Validator:
         for a, b in (("start", "end"), ("first_seen", "last_seen")):
             if a in out and b in out:
                 both = (out[a] != "") & (out[b] != "")
-                before = both & (out[b].str[:19] < out[a].str[:19])
+                # A bare date covers its whole day: it starts at 00:00 and ends at 23:59:59.
+                lo = out[a].str[:19].where(out[a].str.len() > 10, out[a] + "T00:00:00")
+                hi = out[b].str[:19].where(out[b].str.len() > 10, out[b] + "T23:59:59")
+                before = both & (hi < lo)
                 fail(before.to_numpy(), b, out[b], f"{b} is before {a} ({a}: " + out[a] + ")")
         for group in spec.one_of:  # e.g. an action is about a person, a group or a place
             none_given = np.logical_and.reduce([(out[c] == "").to_numpy() for c in group])
@@ -321,6 +324,9 @@ class Validator:
             parsed[tz] = aware.dt.tz_convert("Europe/London").dt.tz_localize(None)
         nat = parsed.isna().to_numpy()
         clean = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~parsed.isna(), s)
+        # A date with no time stays a bare date: "time not recorded" is not midnight.
+        date_only = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}") & ~parsed.isna()
+        clean = clean.where(~date_only, parsed.dt.strftime("%Y-%m-%d"))
         return clean, [(nat, "not a valid date/time (ISO 8601, e.g. 2026-03-04T21:30)")]
 
 

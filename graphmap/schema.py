@@ -161,6 +161,12 @@ def setting(path: str, default: Any = None) -> Any:
     return node
 
 
+@functools.cache
+def settings_file(name: str) -> Any:
+    """Another settings file of ``schema/`` by name (e.g. ``"place_actions.yaml"``), parsed."""
+    return _read_yaml(name)
+
+
 # --- 3x5x2 intelligence grading -------------------------------------------------------------
 # Source evaluation 1-3, intelligence assessment A-E, handling code P or C (see docs/domain.md).
 _GRADING = re.compile(r"^\s*([123])\s*([A-Ea-e])\s*[-/ ]?\s*([PCpc])\s*$")

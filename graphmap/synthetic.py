@@ -108,6 +108,10 @@ BOROUGH_FILE = Path(__file__).resolve().parent.parent / "sample_data" / "borough
 DEFAULT_AS_AT = "2026-10-31"
 DEFAULT_SEED = 7
 SPAN_DAYS = 3 * 365  # how far back the records go
+#: The record types the generator writes (risk assessments and actions are made by people, not here).
+RECORD_TYPES = ("people", "locations", "incidents", "involvements", "associations", "presence",
+                "groups", "memberships", "identifiers", "identifier_uses")
+
 GROUND_TRUTH = "ground_truth.json"
 
 
@@ -1486,7 +1490,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
               "identifiers": max(4, len(str(int(total_people))))}
     ids = _Ids()
     truth: dict = {}
-    written = {name: 0 for name in specs}
+    written: dict[str, int] = {}
     ss = np.random.SeedSequence(seed)
     for bi, child in enumerate(ss.spawn(spec.blocks)):
         rng = np.random.default_rng(child)
@@ -1504,10 +1508,12 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         tables, t = _block_tables(blk, ids, widths)
         _merge_truth(truth, t)
         for name in records.load_order():
+            if name not in tables:  # record types the generator does not make (assessments, actions)
+                continue
             df = tables[name]
             path = out / specs[name].file
             df.to_csv(path, mode="a", header=(bi == 0), index=False, encoding="utf-8", lineterminator="\n")
-            written[name] += len(df)
+            written[name] = written.get(name, 0) + len(df)
         del blk, tables
     from .window import Window
 
@@ -1520,7 +1526,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         # Indented for the demo (read by people); compact (and fast: the C encoder) for the big sizes.
         fh.write(json.dumps(truth, indent=1 if size == "demo" else None, ensure_ascii=False))
         fh.write("\n")
-    files = [out / s.file for s in specs.values()] + [out / GROUND_TRUTH]
+    files = [out / specs[name].file for name in written] + [out / GROUND_TRUTH]
     return {"out": str(out), "size": size, "seed": int(seed), "as_at": as_at_d.isoformat(), "counts": written,
             "seconds": round(time.perf_counter() - t0, 2), "bytes": sum(p.stat().st_size for p in files)}
 

@@ -11,7 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "fixtures" / "tiny"  # small hand-written fixture with known ids
 SAMPLE_DEMO = ROOT / "sample_data" / "demo"  # the generated demo borough
-EVAL_DATA = Path(os.environ.get("GRAPHMAP_EVAL_DATA", ROOT.parent / "shared" / "eval-data"))
+def _eval_data() -> Path:
+    """../shared/eval-data beside the checkout (or beside its parent, for git worktrees)."""
+    if os.environ.get("GRAPHMAP_EVAL_DATA"):
+        return Path(os.environ["GRAPHMAP_EVAL_DATA"])
+    for up in (ROOT.parent, ROOT.parent.parent):
+        if (up / "shared" / "eval-data").is_dir():
+            return up / "shared" / "eval-data"
+    return ROOT.parent / "shared" / "eval-data"
+
+
+EVAL_DATA = _eval_data()
 
 NEO4J_URI = os.environ.get("GRAPHMAP_TEST_NEO4J_URI", "")
 ENGINES = [

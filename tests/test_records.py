@@ -37,6 +37,7 @@ def test_incident_checks(tmp_path):
     ok = b.tables["incidents"].set_index("incident_id")
     assert list(ok.index) == ["I1", "I6"]
     assert ok.loc["I6", "start"] == "2026-01-01T09:00:00"  # 10:00 at +01:00 is 09:00 UTC: 09:00 in London in January
+    assert b.tables["incidents"].set_index("incident_id").loc["I1", "start"] == "2026-01-01T10:00:00"
     assert b.files[0].read == 8 and b.files[0].loaded == 2 and b.files[0].rejected == 6
 
 
@@ -101,3 +102,15 @@ def test_formula_neutralised_on_write_and_restored_on_read(tmp_path):
     assert "'=HYPERLINK" in text and "'@SUM(1)" in text and "'-x" in text
     again = records.read_batch([tmp_path / "out"])
     assert again.tables["people"].iloc[0]["forename"] == '=HYPERLINK("http://evil")'
+
+
+def test_date_only_times_stay_dates_and_cover_their_day(tmp_path):
+    write_csv(tmp_path / "incidents.csv", HDR +
+              "I1,intelligence,2026-01-05,,,no time recorded,police,\n"
+              "I2,missing,2026-01-05T21:00,2026-01-05,,returned later that day,csc,\n"
+              "I3,missing,2026-01-05T21:00,2026-01-04,,returned the day before,csc,\n")
+    b = records.read_batch([tmp_path / "incidents.csv"], today=date(2026, 11, 30))
+    ok = b.tables["incidents"].set_index("incident_id")
+    assert ok.loc["I1", "start"] == "2026-01-05"  # not 2026-01-05T00:00:00: the time is unknown
+    assert ok.loc["I2", "end"] == "2026-01-05"
+    assert list(ok.index) == ["I1", "I2"] and "end is before start" in reasons(b)[(4, "end")]
