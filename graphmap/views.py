@@ -185,25 +185,24 @@ def places(store: Store, window: Window) -> dict:
 
 
 def locations_board(store: Store, window: Window, location_id: str | None = None) -> dict:
-    """The Locations Board: places by incidents in the window and, when asked, one place.
+    """The Locations Board: every place for the map, the ranked hotspots and, when asked, one
+    place's profile (:mod:`graphmap.places`). People appear only as counts at this board.
 
-    People appear only as counts (never names) at this board.
+    Returns
+    -------
+    dict
+        ``places`` and ``unmapped`` as :func:`places`; ``hotspots`` (ranked, with the parts of
+        each score, trend and the incident ids behind it); ``profile`` (counts, trend, hour x
+        day profile, groups as counts, suggested actions with reasons, nearby places) or None.
     """
+    from .places import PlaceAnalysis, hotspot_records, location_profile
+
     data = places(store, window)
-    data["profile"] = None
-    if location_id:
-        match = [p for p in data["places"] if p["location_id"] == location_id]
-        if not match:
-            raise KeyError(f"no place with id {location_id!r}")
-        place = dict(match[0])
-        inc = store.get("incidents", set(place["incident_ids"]))
-        place["by_type"] = inc["type"].value_counts().sort_index().to_dict() if len(inc) else {}
-        inv = store.table("involvements")
-        inv = inv[inv["incident_id"].isin(place["incident_ids"]) & (inv["role"] != "reporting")]
-        people = store.get("people", set(inv["person_id"])) if len(inv) else pd.DataFrame(columns=["role"])
-        place["young_people"] = int((people["role"] == "young_person").sum())
-        place["adults_of_concern"] = int((people["role"] == "adult_of_concern").sum())
-        data["profile"] = place
+    analysis = PlaceAnalysis(store, window)
+    data["hotspots"] = hotspot_records(analysis, limit=int(schema.setting("places.hotspots_limit", 25)))
+    # Without Gi* permutations: a page must answer in seconds; `graphmap places` has the statistics.
+    data["profile"] = location_profile(analysis, location_id, with_statistics=False) if location_id else None
+    data["awaiting"] = {}
     return data
 
 

@@ -184,17 +184,19 @@ def test_network_page_group_and_window_modes_say_what_they_await(db_env):
     assert "awaits the network analyses (issue 4" in texts(at)
 
 
-def test_locations_board_map_list_profile_and_packs(db_env):
+def test_locations_board_map_hotspots_profile_and_packs(db_env):
     at = open_page("locations_board", board_place="L001")
     assert not at.exception
     [page] = iframes(at)
     assert 'src="app/static/leaflet/leaflet.js"' in page and remote_references(page) == []
     assert XSS_PLACE not in page
-    places = frame(at, "place", "incidents")
-    assert (places.iloc[0]["id"], places.iloc[0]["incidents"]) == ("L002", 2)  # I002, I003
+    hot = frame(at, "rank", "score", "trend")
+    assert set(hot["id"]) == {"L001", "L002", "L003", "L900"}
+    assert hot.iloc[0]["id"] == "L002" and hot.iloc[0]["incidents"] == 2  # I002, I003
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Incidents in window"] == "1" and metrics["Adults of concern named"] == "1"
-    assert "awaits the places analyses" in texts(at)
+    assert metrics["Incidents in window"] == "1" and metrics["Adults of concern"] == "1"
+    assert metrics["Young people"] == "1"  # P002; P005 only reported it
+    assert "Suggested actions" in texts(at)
     assert {b.key for b in at.get("download_button")} == {"pack_html_locations-board", "pack_docx_locations-board"}
     assert "Jayden" not in texts(at)  # people only as counts
 

@@ -102,7 +102,7 @@ def test_locations_board_pack_names_no_people(db, tmp_path):
     page = render_html(pack)
     for name in ("Jayden", "Liam", "Amara", XSS_SURNAME):
         assert name not in page
-    assert "1 incident(s) in the window, naming 1 young people and 1 adult(s) of concern" in page
+    assert "1 incident(s) in the window (0 in the window before: new), 1 young people, 1 group(s), 1 adult(s) of concern" in page
     _, headings, cells = docx_content(render_docx(pack), tmp_path)
     assert headings[-1] == "Place profile: Wandle Park (L001)"
     assert cells[cells.index("merlin") + 1] == "1"
@@ -112,7 +112,7 @@ def test_pack_for_window_with_nothing_is_valid_and_says_so(db):
     window = Window.ending(date(2020, 1, 31), 30)
     with open_store(db) as s:
         page = render_html(build_pack("locations-board", s, window, redaction="full"))
-    assert "0 of 4 place(s) held had incidents starting in the window" in page
+    assert "0 ranked place(s) with incidents starting in the window, of 4 held" in page
 
 
 def test_write_pack_is_atomic_and_refuses_other_suffixes(tmp_path):
@@ -145,8 +145,10 @@ def test_cli_pack_html_docx_and_clean_errors(db, tmp_path):
 def test_views_counts_carry_their_records(db):
     with open_store(db) as s:
         board = views.locations_board(s, Window.ending("2026-05-01", 365), "L002")
-    assert board["profile"]["incident_ids"] == ["I002", "I003"] and board["profile"]["incidents"] == 2
-    assert board["unmapped"] == 1
+    assert board["profile"]["evidence"]["incident_ids"] == ["I002", "I003"]
+    assert board["profile"]["counts"]["incidents"] == 2 and board["unmapped"] == 1
+    places = {p["location_id"]: p for p in board["places"]}
+    assert places["L002"]["incident_ids"] == ["I002", "I003"]
 
 
 def test_demo_opens_no_app_when_not_at_a_terminal(tmp_path):

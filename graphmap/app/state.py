@@ -82,7 +82,7 @@ def _places(url: str, version: str, as_at: str, days: int) -> dict:
     return views.places(_store(url), Window.ending(as_at, days))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner="Working out the hotspots...", max_entries=32)
 def _locations_board(url: str, version: str, as_at: str, days: int, location_id: str | None) -> dict:
     return views.locations_board(_store(url), Window.ending(as_at, days), location_id)
 
