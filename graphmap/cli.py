@@ -55,6 +55,8 @@ def cli() -> None:
 def print_load_summary(result, rejects_path: Path | None) -> None:
     for f in result.batch.files:
         click.echo(f"{f.file}: {f.read} read, {f.loaded} loaded, {f.rejected} rejected")
+        for note in f.notes:
+            click.echo(f"  note: {note}")
     if rejects_path is not None:
         click.echo(f"rejects: {len(result.batch.rejects)} problem(s) in {result.rejected_rows} row(s) "
                    f"written to {rejects_path}")
@@ -84,11 +86,24 @@ def finish_load(store, batch: records.Batch, strict: bool, rejects: str | None) 
 @click.option("--strict", is_flag=True, help="Load nothing if any row is rejected.")
 @click.option("--rejects", type=click.Path(dir_okay=False), default=None,
               help="Where to write the rejects report (default rejects-<time>.csv here).")
-def load(paths, db, strict, rejects):
-    """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction."""
+@click.option("--source", "source", default=None, metavar="NAME",
+              help="Read system exports (CSV or XLSX) with the mapping schema/sources/NAME.yaml "
+                   "instead of canonical files.")
+@click.option("--encoding", default=None, metavar="ENC",
+              help="With --source: the CSV encoding (e.g. cp1252), instead of detecting it.")
+def load(paths, db, strict, rejects, source, encoding):
+    """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction,
+    or, with --source, system exports mapped by a source mapping."""
+    if encoding and not source:
+        raise Failure("--encoding applies to --source exports; canonical files are UTF-8")
     with _open(db) as store:
         try:
-            batch = store.read_files(paths)
+            if source:
+                from . import ingest
+
+                batch = ingest.read_exports(paths, source, lookup=store.existing_ids, encoding=encoding)
+            else:
+                batch = store.read_files(paths)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing loaded)") from exc
         sys.exit(finish_load(store, batch, strict, rejects))
@@ -123,6 +138,62 @@ def info(db, as_json):
     dr = data["date_range"]
     click.echo(f"incident dates: {dr['first'] or '-'} to {dr['last'] or '-'}")
     click.echo(f"last load: {data['last_load'] or 'never'}")
+
+
+@cli.command()
+@db_option
+@click.option("--candidates", "show", is_flag=True, help="List the open candidate matches, strongest first.")
+@click.option("--accept", nargs=2, metavar="A B", default=None, help="Decide that people A and B are one person.")
+@click.option("--reject", nargs=2, metavar="A B", default=None, help="Decide that A and B are different people.")
+@click.option("--undo", "undo_id", metavar="LINK_ID", default=None, help="Undo a merge (its link stays on record).")
+@click.option("--by", default="", metavar="NAME", help="Who decides (required with --accept/--reject/--undo).")
+@click.option("--reason", default="", metavar="TEXT", help="Why (required with --accept/--reject/--undo).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def identities(db, show, accept, reject, undo_id, by, reason, as_json):
+    """Resolve people across sources: merge sure matches, list the rest for a person to decide.
+
+    With no option: score everyone, record automatic merges and new candidates, print counts.
+    Nothing is ever deleted: every decision is an identity link with who, when and why.
+    """
+    from . import identity
+
+    actions = [a for a in (accept, reject, undo_id) if a]
+    if len(actions) > 1:
+        raise Failure("give one of --accept, --reject, --undo at a time")
+    with _open(db) as store:
+        try:
+            if accept or reject:
+                a, b = accept or reject
+                link = identity.decide(store, a, b, "accepted" if accept else "rejected", by=by, reason=reason)
+                out = {"link_id": link, "status": "accepted" if accept else "rejected", "person_id": a, "same_as": b}
+            elif undo_id:
+                link = identity.undo(store, undo_id, by=by, reason=reason)
+                out = {"link_id": link, "status": "undone", "undoes": undo_id}
+            elif show:
+                c = identity.candidates(store)
+                cols = ["link_id", "person_id", "same_as", "score", "person", "same_as_person", "reason"]
+                rows = c[cols].to_dict("records") if len(c) else []
+                if as_json:
+                    click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+                    return
+                if not rows:
+                    click.echo("no open candidates")
+                for r in rows:
+                    click.echo(f"{r['link_id']}  {r['person_id']} ~ {r['same_as']}  p={float(r['score'] or 0):.3f}\n"
+                               f"    {r['person']}\n    {r['same_as_person']}\n    {r['reason']}")
+                return
+            else:
+                out = identity.resolve(store)
+        except identity.IdentityError as exc:
+            raise Failure(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+    elif "auto" in out:
+        click.echo(f"{out['auto']} merged automatically; {out['candidates']} candidate(s) waiting for a decision "
+                   f"(graphmap identities --candidates); {out['people']} person records are "
+                   f"{out['after_merging']} people")
+    else:
+        click.echo(" ".join(f"{k}: {v}" for k, v in out.items()))
 
 
 @cli.command()

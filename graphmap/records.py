@@ -56,6 +56,7 @@ class FileSummary:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
+    notes: list[str] = field(default_factory=list)  # e.g. "read as cp1252", "3 locations without a point"
 
 
 @dataclass
@@ -192,11 +193,13 @@ class Validator:
             raise InputError(f"{file}: row 1: column(s) named twice: {', '.join(dupes)}")
 
     def validate(self, spec: RecordSpec, raw: pd.DataFrame, file: str,
-                 row_numbers: np.ndarray | None = None) -> tuple[pd.DataFrame, list[Reject], np.ndarray]:
+                 row_numbers: np.ndarray | None = None,
+                 check_duplicates: bool = True) -> tuple[pd.DataFrame, list[Reject], np.ndarray]:
         """Validate one file's rows (references are checked later, across files).
 
         Returns the clean frame (all rows, bad ones included), the rejects, and a boolean mask
-        of rows that passed.
+        of rows that passed. ``check_duplicates=False`` leaves repeated keys to the caller (a
+        source mapping names the same person on many rows; see :mod:`graphmap.ingest`).
         """
         self.check_header(spec, list(raw.columns), file)
         n = len(raw)
@@ -247,7 +250,7 @@ class Validator:
 
         # Duplicate keys in one file: the first occurrence wins, later ones are rejects.
         key = list(spec.key)
-        dup = out.duplicated(subset=key, keep="first").to_numpy()
+        dup = out.duplicated(subset=key, keep="first").to_numpy() if check_duplicates else np.zeros(n, dtype=bool)
         if dup.any():
             first_row = pd.Series(rows, index=out.index).groupby([out[k] for k in key]).transform("first")
             fail(dup, "+".join(key), out[key].astype(str).agg("|".join, axis=1),
@@ -356,8 +359,13 @@ def check_references(batch: Batch, lookup: RefLookup | None) -> None:
             if missing_vals and lookup is not None:
                 missing_vals -= lookup(col.ref, missing_vals)
             bad = (unknown & vals.isin(list(missing_vals))).to_numpy() if missing_vals else np.zeros(len(df), bool)
+            # Rows mapped from a system export carry their own file and original column name.
+            files = df["_file"] if "_file" in df else None
+            fields = df[f"_field:{col.name}"] if f"_field:{col.name}" in df else None
             for i in np.flatnonzero(bad):
-                batch.rejects.append(Reject(df.attrs["file"], int(df["_row"].iat[i]), col.name, vals.iat[i],
+                batch.rejects.append(Reject(df.attrs["file"] if files is None else files.iat[i],
+                                            int(df["_row"].iat[i]),
+                                            col.name if fields is None else fields.iat[i], vals.iat[i],
                                             f"{col.name} {vals.iat[i]!r} is not in {target.file} or the store"))
             keep &= ~bad
         if not keep.all():

@@ -31,7 +31,7 @@ def test_every_record_type_has_a_mapping():
     assert set(model.records) == set(schema.record_specs())
     assert model.node("incidents").links[0].type == "AT"
     assert {m.type for m in model.records.values() if isinstance(m, RelMap)} == {
-        "INVOLVED_IN", "ASSOCIATES_WITH", "PRESENT_AT", "MEMBER_OF", "USES"}
+        "INVOLVED_IN", "ASSOCIATES_WITH", "PRESENT_AT", "MEMBER_OF", "USES", "SAME_AS"}
     assert {m.label for m in model.records.values() if isinstance(m, NodeMap)} == {
         "Person", "Location", "Incident", "Group", "Identifier", "Assessment", "Action"}
 
