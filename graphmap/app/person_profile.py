@@ -11,8 +11,15 @@ from .people_picker import pick_person
 
 
 def _evidence(items: list[dict]) -> str:
-    return "; ".join(" ".join(str(e.get(k, "")) for k in ("record", "id", "kind", "type", "start", "first_seen",
-                                                              "source", "grading") if e.get(k)) for e in items)
+    """One line per record; evidence about a linked person lists that person's ties in brackets."""
+    def one(e: dict) -> str:
+        text = " ".join(str(e[k]) for k in ("record", "id", "kind", "type", "start", "first_seen", "source",
+                                             "grading") if e.get(k))
+        if e.get("person_id"):
+            text = f"{e['person_id']}" + (f" ({_evidence(e['ties'])})" if e.get("ties") else "") + \
+                   (f" {text}" if text else "")
+        return text
+    return "; ".join(one(e) for e in items)
 
 
 def main() -> None:
