@@ -8,9 +8,11 @@ tracebacks for bad input.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -27,7 +29,8 @@ class Failure(click.ClickException):
     exit_code = EXIT_FAILED
 
     def show(self, file=None) -> None:
-        click.echo(f"graphmap: error: {self.message}", err=True)
+        one_line = " ".join(str(self.message).split())  # a message from a library may span lines
+        click.echo(f"graphmap: error: {one_line}", err=True)
 
 
 def db_option(f):
@@ -43,7 +46,26 @@ def _open(db: str | None):
     except (ValueError, OSError, schema.SchemaError) as exc:
         raise Failure(f"{shown_url(db)}: cannot open store: {exc}") from exc
     except Exception as exc:  # driver errors: name the store, not the stack
-        raise Failure(f"{shown_url(db)}: cannot open store: {type(exc).__name__}: {exc}") from exc
+        hint = " (another graphmap is writing; try again when it finishes)" if "locked" in str(exc) else ""
+        raise Failure(f"{shown_url(db)}: cannot open store: {type(exc).__name__}: {exc}{hint}") from exc
+
+
+@contextlib.contextmanager
+def _guard(db: str | None):
+    """Turn store, settings and permission failures mid-command into one-line errors."""
+    from .access import AccessDenied
+    from .audit import AuditError
+
+    try:
+        yield
+    except (AccessDenied, AuditError, schema.SchemaError) as exc:
+        raise Failure(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        hint = " (another graphmap is writing; try again when it finishes)" if "locked" in str(exc) else ""
+        raise Failure(f"{shown_url(db)}: {exc}{hint}") from exc
+    except (sqlite3.Error, OSError) as exc:
+        where = getattr(exc, "filename", None) or shown_url(db)
+        raise Failure(f"{where}: {getattr(exc, 'strerror', None) or exc}") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,10 +115,12 @@ def finish_load(store, batch: records.Batch, strict: bool, rejects: str | None) 
               help="With --source: the CSV encoding (e.g. cp1252), instead of detecting it.")
 def load(paths, db, strict, rejects, source, encoding):
     """Load canonical CSV files or folders (people.csv, incidents.csv, ...) in one transaction,
-    or, with --source, system exports mapped by a source mapping."""
+    or, with --source, system exports mapped by a source mapping.
+
+    Audited as $GRAPHMAP_USER (else the OS user)."""
     if encoding and not source:
         raise Failure("--encoding applies to --source exports; canonical files are UTF-8")
-    with _open(db) as store:
+    with _guard(db), _open(db) as store:
         try:
             if source:
                 from . import ingest
@@ -106,17 +130,23 @@ def load(paths, db, strict, rejects, source, encoding):
                 batch = store.read_files(paths)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing loaded)") from exc
-        sys.exit(finish_load(store, batch, strict, rejects))
+        code = finish_load(store, batch, strict, rejects)
+    sys.exit(code)
 
 
 @cli.command()
 @db_option
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
-def export(db, out):
-    """Write the store back out in the canonical CSV format."""
-    with _open(db) as store:
-        for path in store.export(out):
-            click.echo(str(path))
+@click.option("--reason", default=None, help="Why, and for whom (recorded in the audit log; required by default).")
+def export(db, out, reason):
+    """Write the store back out in the canonical CSV format (audited, with the reason)."""
+    from .access import check_export_reason
+
+    with _guard(db):
+        reason = check_export_reason(reason)
+        with _open(db) as store:
+            for path in store.export(out, reason=reason):
+                click.echo(str(path))
 
 
 @cli.command()
@@ -124,7 +154,7 @@ def export(db, out):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def info(db, as_json):
     """Counts by type, sources and date range of what is loaded."""
-    with _open(db) as store:
+    with _guard(db), _open(db) as store:
         data = store.info()
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -207,7 +237,7 @@ def demo(db, no_app, port):
     """
     from .demo import build_demo
 
-    with _open(db) as store:
+    with _guard(db), _open(db) as store:
         result = build_demo(store)
         if result is not None:
             print_load_summary(result, None)
@@ -288,6 +318,56 @@ def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
     click.echo(str(write_pack(p, out)))
 
 
+@cli.command("audit")
+@db_option
+@click.option("--action", default=None, help="Only this action (load, export, view_person, purge, ...).")
+@click.option("--user", default=None, help="Only this user.")
+@click.option("--subject", default=None, help="Only this subject, e.g. person:P001.")
+@click.option("--since", default=None, metavar="DATE", help="From this date or date-time (UTC, inclusive).")
+@click.option("--until", default=None, metavar="DATE", help="Up to this date or date-time (UTC, inclusive).")
+@click.option("--verify", is_flag=True, help="Check the hash chain; exit 1 if any entry was edited or removed.")
+@click.option("--expect-head", default=None, metavar="HASH",
+              help="With --verify: a head hash printed earlier; detects entries removed from the end.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def audit_cmd(db, action, user, subject, since, until, verify, expect_head, as_json):
+    """List the audit log (who, when, action, subject, why), filtered; or --verify it."""
+    from . import access, audit
+
+    with _guard(db), _open(db) as store:
+        actor = access.current_actor()
+        access.require(actor, "audit")
+        filters = {"action": action, "user": user, "subject": subject, "since": since, "until": until}
+        for key in ("since", "until"):
+            if filters[key]:
+                try:
+                    datetime.fromisoformat(filters[key].replace("Z", "+00:00"))
+                except ValueError as exc:
+                    raise Failure(f"--{key} {filters[key]!r}: not an ISO date or date-time") from exc
+        if verify:
+            check = audit.verify_audit(store, expected_head=expect_head)
+            if as_json:
+                click.echo(json.dumps({"ok": check.ok, "entries": check.entries, "head": check.head,
+                                       "problems": check.problems}, indent=2))
+            else:
+                click.echo(f"audit log: {check.entries} entries, head {check.head}")
+                for p in check.problems:
+                    click.echo(f"  entry {p['seq']}: {p['problem']}")
+                click.echo("verified: no entry edited or removed" if check.ok else
+                           f"TAMPERED: {len(check.problems)} problem(s)")
+            if not check.ok:
+                sys.exit(EXIT_FAILED)
+            return
+        df = store.audit_entries(filters)
+        audit.record(store, "audit", actor=actor, subject="audit", detail={"filters": {k: v for k, v in filters.items() if v}})
+    if as_json:
+        click.echo(df.to_json(orient="records", indent=2))
+        return
+    for e in df.itertuples(index=False):
+        why = f"  why: {e.reason}" if e.reason else ""
+        click.echo(f"{e.seq:>6} {e.at}  {e.user} ({e.role})  {e.action}  {e.subject}{why}")
+    click.echo(f"{len(df)} entr{'y' if len(df) == 1 else 'ies'}")
+
+
 @cli.command()
 @click.option("--size", type=click.Choice(["demo", "borough", "region"]), default="demo", show_default=True,
               help="demo: ~300 young people / 3,000 incidents; borough: 20,000 people / 200,000 incidents; "
@@ -305,7 +385,7 @@ def synth(size, out, seed, as_at):
     except ValueError as exc:
         raise Failure(str(exc)) from exc
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
-    click.echo(f"{summary['out']}: {size} borough, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
+    click.echo(f"{summary['out']}: size {size}, seed {summary['seed']}, as at {summary['as_at']}: {counts} "
                f"({summary['bytes'] / 1e6:.1f} MB in {summary['seconds']:.1f} s)")
 
 # --- the risk matrix, reviews, profiles, cohorts -----------------------------------------------
@@ -342,6 +422,38 @@ def _write_json(data, path: str | None) -> None:
 
 as_at_option = click.option("--as-at", "as_at", default=None, metavar="DATE",
                             help="What was known up to this date (default today).")
+
+
+@cli.command()
+@db_option
+@click.option("--as-at", "as_at", default=None, metavar="DATE", help="Judge retention as at this date (default today).")
+@click.option("--purge", "do_purge", is_flag=True, help="Remove what is past retention (one transaction, audited).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def retention(db, as_at, do_purge, as_json):
+    """List records past their source's retention period (schema/settings.yaml); --purge removes them."""
+    from . import retention as ret
+
+    try:
+        when = date.fromisoformat(as_at) if as_at else None
+    except ValueError as exc:
+        raise Failure(f"--as-at {as_at!r}: not a date (YYYY-MM-DD)") from exc
+    with _guard(db), _open(db) as store:
+        report = ret.past_retention(store, when)
+        summary = report.summary()
+        if do_purge:
+            summary["purged"] = ret.purge(store, as_at=when)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"as at {summary['as_at']}: {summary['total']} record(s) past retention")
+    for name, r in summary["records"].items():
+        by = ", ".join(f"{k} {v} (>{ret.period_days(k)} days)" for k, v in r["by_source"].items())
+        notes = [by] if by else []
+        notes += [f"{r['held']} held (still named by retained records)"] if r["held"] else []
+        notes += [f"{r['undated']} undated (never purged by age)"] if r["undated"] else []
+        click.echo(f"  {name:<16} {r['past']:>7}  {'; '.join(notes)}")
+    if do_purge:
+        click.echo("purged: " + (", ".join(f"{k} {v}" for k, v in summary["purged"].items()) or "nothing"))
 
 
 @cli.command()
@@ -532,6 +644,30 @@ def places(db, as_at, window_days, geojson_path, cell_size, wards_path):
         reasons = ", ".join(f"{n} {r}" for r, n in un["by_reason"].items())
         click.echo(f"unmapped: {un['count']} place(s) without coordinates ({reasons}); their records are kept "
                    "and count in place hotspots, not in cells or wards")
+
+
+@cli.command()
+@db_option
+@click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date YYYY-MM-DD (default today).")
+@click.option("--window-days", "window_days", type=int, default=None,
+              help="Days in the window ending at the as-at date (default analysis.window_days).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same result).")
+@click.option("--json", "json_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def analyse(db, as_at, window_days, seed, json_path):
+    """Network analyses for a window (peer groups, bridges, recruiters, ..., hotspots) as one JSON file."""
+    from .network.analyse import analyse as run, write_json
+    from .window import Window
+
+    try:
+        window = Window.ending(as_at, window_days)
+    except ValueError as exc:
+        raise Failure(f"--as-at/--window-days: {exc}") from exc
+    with _open(db) as store:
+        doc = run(store, window, seed=seed)
+    write_json(doc, json_path)
+    click.echo(f"{json_path}: {len(doc['peer_groups'])} peer groups, {len(doc['recruiters'])} likely recruiters, "
+               f"{len(doc['co_missing'])} co-missing pairs, {len(doc['hotspots'])} hotspots "
+               f"({doc['as_at']}, {doc['window_days']} days)")
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .safe import neutralise_frame
+from .safe import check_input_size, write_csv
 from .schema import RecordSpec
 
 REJECT_COLUMNS = ["file", "row", "field", "value", "reason"]
@@ -106,9 +106,12 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     from Excel): guessing the encoding could silently change a child's name.
     """
     try:
+        check_input_size(path)  # refuse a huge file before reading it into memory
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,13 +122,18 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         ) from exc
     if not text.strip():
         raise InputError(f"{path}: empty file (a header row is required)")
+    max_cols = int(schema.setting("limits.max_columns"))
+    first = text.split("\n", 1)[0]
+    if first.count(",") >= max_cols:
+        raise InputError(f"{path}: row 1: {first.count(',') + 1} columns, over the {max_cols} limit "
+                         "(limits.max_columns in settings.yaml)")
     import io
 
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
                          skipinitialspace=False)
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(f"{path}: not a readable CSV: {exc}") from exc
+        raise InputError(f"{path}: not a readable CSV: {str(exc)[:200]}") from exc
     df.columns = [str(c).strip() for c in df.columns]
     for col in df.columns:  # undo graphmap's own formula neutralisation (see safe.restore_cell)
         if df[col].str.startswith("'").any():
@@ -484,7 +492,7 @@ def write_rejects(rejects: list[Reject], path: Path) -> Path:
     """Write the rejects report (formula-safe) and return its path."""
     df = pd.DataFrame([r.__dict__ for r in rejects], columns=REJECT_COLUMNS)
     path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(df).to_csv(path, index=False, encoding="utf-8")
+    write_csv(df, path)
     return path
 
 
@@ -507,6 +515,6 @@ def write_canonical(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path
         for k in extra_keys:
             frame[k] = props.map(lambda p, k=k: p.get(k, ""))
         path = out_dir / spec.file
-        neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        write_csv(frame, path)  # formula-safe; atomic, so a full disk leaves no half-written file
         written.append(path)
     return written

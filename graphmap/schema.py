@@ -81,7 +81,10 @@ def _read_yaml(name: str) -> Any:
     except FileNotFoundError as exc:
         raise SchemaError(f"{path}: settings file not found") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{path}: not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SchemaError(f"{path}:{where} not valid YAML: {problem}") from exc
 
 
 @functools.cache
@@ -146,6 +149,15 @@ def settings() -> dict[str, Any]:
     data = _read_yaml("settings.yaml")
     if not isinstance(data, dict):
         raise SchemaError(f"{SCHEMA_DIR / 'settings.yaml'}: expected a mapping")
+    return data
+
+
+@functools.cache
+def roles_file() -> dict[str, Any]:
+    """Roles, redaction levels and sign-in rules from ``schema/roles.yaml`` (see graphmap.access)."""
+    data = _read_yaml("roles.yaml")
+    if not isinstance(data, dict) or not isinstance(data.get("roles"), dict) or not data["roles"]:
+        raise SchemaError(f"{SCHEMA_DIR / 'roles.yaml'}: expected a mapping with a non-empty 'roles' section")
     return data
 
 

@@ -34,6 +34,9 @@ What is planted (and scored):
   not duplicates: twins (same surname, date of birth and address), siblings and parents.
 * Records of every type: Merlin, missing, ASB, arrest, stop and search, graded intelligence
   (some opinion, some fact), school incidents; flags (LAC, CP, CIN, CSE, CCE, CME, YJ, MISSING).
+  A missing episode's ``location_id`` is where the child was found; a found-with record starts
+  when the episode ends, at the same place. People named with role ``reporting`` (youth workers,
+  residents) reported the incident and are never tied to the children on it.
 
 Sizes (``SIZES``): ``demo`` (about 300 young people, 3,000 incidents; committed in
 sample_data/demo), ``borough`` (20,000 people, 200,000 incidents), ``region`` (500,000 people,
@@ -73,7 +76,7 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
     What the generator planted (a subset of the two lists above).
 ``hotspots`` [location_id]
     Planted hotspots ranked by incidents starting in the window (most first); each has more
-    in-window incidents than any other place. ``hotspot_incidents`` {location_id: n} gives the
+    in-window incidents than any other place (of its block, for the region size). ``hotspot_incidents`` {location_id: n} gives the
     in-window counts; ``max_other_place_incidents`` the highest count of any other place.
 ``old_hotspots`` [location_id]; ``old_hotspot_incidents`` {location_id: {"window": n, "before": n}}
 ``cross_borough_pairs`` [[a, b]]
@@ -84,6 +87,14 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
     The same child under two ids (id_a the police id, id_b the social-care one).
 ``near_miss_pairs`` [[id_a, id_b]]; ``twins`` [[id_a, id_b]]
     Different people who share a surname and an address (twins also share a date of birth).
+``group_places`` {group_id: [location_id]}; ``shared_places`` {location_id: [group_id]}
+    Where each group meets; places that two or more groups use.
+``place_trends`` {location_id: {"window": n, "previous": n}}
+    In-window and previous-window incident counts of the hotspots (rising or new) and the old
+    hotspot (falling). ``hotspot_profile``: share of hotspot incidents in the evening (16:00-23:59)
+    and on Fridays and Saturdays.
+``missing_over_48h``, ``missing_aged_12_or_under`` [person_id]
+    Young people with a missing episode in the window that meets a risk-matrix override.
 ``complex_strategy`` [{"subject_id", "subject_type", "young_people"}]
     Planted adults and places linked to three or more young people (recruiters, their addresses).
 ``found_with`` [[child_id, adult_id, incident_id]]
@@ -93,6 +104,7 @@ All ids are the ids written to the CSV files. Lists of people are sorted; pairs 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -135,17 +147,25 @@ SIZES = {
 MALE = ["Jayden", "Kofi", "Mohammed", "Liam", "Oliver", "Tyrese", "Ahmed", "Kai", "Leon", "Joshua",
         "Daniel", "Mason", "Ryan", "Jamal", "Adam", "Harry", "Aaron", "Malik", "Reuben", "Omar",
         "Dylan", "Tomasz", "Luca", "Ibrahim", "Samuel", "Kwame", "Darius", "Elijah", "Zayn", "Nathan",
-        "Callum", "Rhys", "Tariq", "Marcus", "Jordan", "Ethan", "Evan", "Alfie", "Bilal", "Femi"]
+        "Callum", "Rhys", "Tariq", "Marcus", "Jordan", "Ethan", "Evan", "Alfie", "Bilal", "Femi",
+        "Theo", "Kacper", "Arjun", "Yusuf", "Connor", "Idris", "Jermaine", "Mateo", "Finley", "Emeka",
+        "Hamza", "Kieran", "Rafael", "Dominic", "Tobi", "Shay", "Musa", "Oscar", "Deshawn", "Levi"]
 FEMALE = ["Amara", "Chloe", "Aaliyah", "Sophie", "Maya", "Zara", "Leah", "Jade", "Ella", "Fatima",
           "Grace", "Keisha", "Poppy", "Amelia", "Nia", "Precious", "Aisha", "Olivia", "Hannah", "Ruby",
           "Tia", "Esme", "Imani", "Layla", "Mia", "Sienna", "Ama", "Zofia", "Ayesha", "Bethany",
-          "Lena", "Shanice", "Roxanne", "Kayla", "Sade", "Maryam", "Chantelle", "Holly", "Ines", "Yasmin"]
+          "Lena", "Shanice", "Roxanne", "Kayla", "Sade", "Maryam", "Chantelle", "Holly", "Ines", "Yasmin",
+          "Freya", "Adaeze", "Hafsa", "Lacey", "Priya", "Nadia", "Tamara", "Willow", "Ebony", "Kiera",
+          "Safiya", "Martyna", "Abigail", "Jasmine", "Ifeoma", "Eden", "Tanisha", "Rosa", "Naomi", "Summer"]
 SURNAMES = ["Smith", "Okafor", "Mensah", "Doyle", "Khan", "Ahmed", "Patel", "Campbell", "Williams",
             "Brown", "Nowak", "Kowalski", "Osei", "Adeyemi", "Clarke", "Murphy", "O'Connor", "Hussain",
             "Begum", "Ali", "Thompson", "Walker", "Reid", "Francis", "Boateng", "Owusu", "Hughes", "Evans",
             "Shah", "Rahman", "Da Silva", "Costa", "Popescu", "Ionescu", "Hassan", "Mohamed", "Taylor",
             "Johnson", "Bailey", "Grant", "McKenzie", "Asante", "Achterberg", "Quist", "Fairweather",
-            "Lindqvist", "Oyelaran", "Marchetti", "Brannigan", "Wojcik"]
+            "Lindqvist", "Oyelaran", "Marchetti", "Brannigan", "Wojcik", "Agyeman", "Baptiste", "Carvalho",
+            "Dlamini", "Eze", "Fofana", "Gallagher", "Hendricks", "Iqbal", "Jaworski", "Kamara", "Lestrade",
+            "Mbeki", "Nwosu", "Okonkwo", "Pereira", "Quigley", "Rashid", "Sesay", "Tiwari", "Ulloa",
+            "Vasquez", "Whitlock", "Yilmaz", "Zielinski", "Ashworth", "Blackwood", "Coombes", "Demir",
+            "Ellery", "Forde", "Gordon", "Hinds", "Kaur", "Lindo"]
 # Spelling variants seen across agencies' systems.
 VARIANTS = {
     "Jayden": "Jaden", "Mohammed": "Muhammad", "Ahmed": "Ahmad", "Aaliyah": "Aliyah", "Zara": "Zahra",
@@ -589,19 +609,28 @@ class _Block:
         multi = np.flatnonzero(self.house_sizes >= 2)
         n_fam = max(3, self.n_young // 60)
         first_of_house = np.cumsum(self.house_sizes) - self.house_sizes
-        fam_houses = rng.choice(multi, size=min(len(multi), n_fam), replace=False)
+        # Prefer households whose children are already in two different groups (the hard decoy),
+        # then households where a child is in no group yet (placed in another group below).
+        g0 = self.group_of[self.young_ids[first_of_house[multi]]]
+        g1 = self.group_of[self.young_ids[first_of_house[multi] + 1]]
+        rank = np.where((g0 >= 0) & (g1 >= 0) & (g0 != g1), 0, np.where((g0 < 0) | (g1 < 0), 1, 2))
+        order = np.lexsort((rng.random(len(multi)), rank))
+        fam_houses = multi[order[: min(len(multi), n_fam)]]
         self.family_adults = []
         for i, h in enumerate(fam_houses):
             kids = self.young_ids[first_of_house[h]: first_of_house[h] + self.house_sizes[h]]
             addr = self.p["addr"][0][kids[0]]
             sur = self.p["sur"][0][kids[0]]
-            # Put the siblings in different groups where they are not already (the decoy case).
-            g = int(rng.integers(G))
-            if (self.group_of[kids[1]] < 0 and not taken[kids[1]] and g != self.group_of[kids[0]]
-                    and self.gsize[g] + 1 < M.shape[1]):
-                M[g, self.gsize[g]] = kids[1]
-                self.gsize[g] += 1
-                self.group_of[kids[1]] = g
+            # Siblings in different groups: place any sibling in no group into another group.
+            for kid, other in ((kids[0], kids[1]), (kids[1], kids[0])):
+                if self.group_of[kid] >= 0:
+                    continue
+                for g in rng.permutation(G)[:20]:
+                    if g != self.group_of[other] and self.gsize[g] + 1 < M.shape[1]:
+                        M[g, self.gsize[g]] = kid
+                        self.gsize[g] += 1
+                        self.group_of[kid] = g
+                        break
             older = i % 2 == 1
             if older:
                 a = self.adults(1, "associate", 18.2, 21.5, surname=np.array([sur], dtype=object),
@@ -648,6 +677,7 @@ class _Block:
         # Planted cross-borough friendships, and decoys explained by school or family.
         local = self.young_ids[(self.group_of[self.young_ids] >= 0) & ~self.taken[self.young_ids]]
         n_pairs = max(3, n_out // 2)
+        n_dec = max(2, n_out // 8)
         partners = rng.choice(local, size=n_out, replace=False)
         self.cross_pairs, self.cross_decoys, self.cross_merlins = [], [], []
         school = self.p["school"]
@@ -657,11 +687,11 @@ class _Block:
                 self.assoc.append((int(a), int(o), "friend", first, -1, "peer_map", "", "opinion"))
                 self.cross_pairs.append((int(a), int(o)))
                 self.cross_merlins.append((int(a), int(o), int(rng.integers(1, 3))))
-            elif i < n_pairs + 2:  # attends the local child's school
+            elif i < n_pairs + n_dec:  # attends the local child's school
                 self.set_person(o, "school", self.person(a, "school"))
                 self.assoc.append((int(a), int(o), "friend", first, -1, "peer_map", "", "opinion"))
                 self.cross_decoys.append((int(a), int(o)))
-            elif i < n_pairs + 4:  # cousins
+            elif i < n_pairs + 2 * n_dec:  # cousins
                 self.assoc.append((int(a), int(o), "family", -1, -1, "csc", "", "fact"))
                 self.cross_decoys.append((int(a), int(o)))
         del school
@@ -680,6 +710,17 @@ class _Block:
     def make_duplicates(self) -> None:
         """The same child under a second (social-care) id, and the near misses."""
         rng = self.rng
+        # Different people never share forename, surname and date of birth (else "same name and
+        # date of birth" would be a wrong merge the ground truth does not know about).
+        for _ in range(20):
+            P = {k: np.concatenate(v) for k, v in self.p.items()}
+            clash = pd.DataFrame({"f": P["fore"], "s": P["sur"], "d": P["dob"]}).duplicated().to_numpy()
+            if not clash.any():
+                break
+            for i in np.flatnonzero(clash):
+                shift = int(rng.integers(30, 300))
+                younger = self.as_at_day - P["dob"][i] > 14.5 * 365.25  # stay inside the age range
+                self.set_person(int(i), "dob", int(P["dob"][i] + (shift if younger else -shift)))
         P = {k: np.concatenate(v) for k, v in self.p.items()}
         n_dup = max(10, self.n_young // 25)
         twins_members = np.isin(self.y_house, np.flatnonzero(self.twin_house))
@@ -761,6 +802,17 @@ class _Block:
         inc.involve(ids[rows], person, role)
         rep = rng.random(n) < np.where(typ == T["asb"], 0.3, 0.08)
         inc.involve(ids[rep], self.youth_workers[rng.integers(0, len(self.youth_workers), rep.sum())], R["reporting"])
+        # 1b. Bridges: named with members of each of their two groups, on separate occasions.
+        for person, (g1, g2) in self.bridge_groups.items():
+            for g in (g1, g2):
+                members = M[g, : self.gsize[g]]
+                members = members[members != person]
+                k = 4
+                ids = inc.add(self.pick([T["merlin"], T["stop_search"], T["asb"]], k, [.6, .2, .2]).astype(np.int16),
+                              self.when(self.clamp(self.days_back(k), np.full(k, self.max_back[members].min())),
+                                        _EVENING), -1, self.gplaces[g, np.zeros(k, dtype=np.int64)])
+                inc.involve(ids, np.full(k, person), R["subject"])
+                inc.involve(ids, rng.choice(members, size=k), R["present"])
         # 2. Single young people on Merlins (victim, witness, subject).
         n = int(N * 0.10)
         who = local_young[rng.integers(0, len(local_young), n)]
@@ -774,12 +826,17 @@ class _Block:
         back = self.clamp(self.days_back(n, weekdays_only=True), self.max_back[who])
         ids = inc.add(T["school"], self.when(back, _SCHOOL), -1, P_school[who])
         inc.involve(ids, who, R["subject"])
-        second = rng.random(n) < 0.25
+        second = rng.random(n) < 0.15
         by_school = local_young[np.argsort(P_school[local_young], kind="stable")]
         sch_sorted = P_school[by_school]
         lo = np.searchsorted(sch_sorted, P_school[who[second]], side="left")
         hi = np.searchsorted(sch_sorted, P_school[who[second]], side="right")
         other = by_school[lo + (rng.random(int(second.sum())) * (hi - lo)).astype(np.int64)]
+        # Mostly someone from the pupil's own group (fall-outs within groups), else anyone at the school.
+        g2 = self.group_of[who[second]]
+        same = (g2 >= 0) & (rng.random(len(g2)) < 0.6)
+        pos = (rng.random(len(g2)) * self.gsize[np.maximum(g2, 0)]).astype(np.int64)
+        other = np.where(same, M[np.maximum(g2, 0), pos], other)
         ok = other != who[second]
         inc.involve(ids[second][ok], other[ok], R["victim"])
         # 4. Background ASB: nobody named, sometimes a resident reporting; busy places busier.
@@ -933,7 +990,7 @@ class _Block:
         inc.involve(ids, adult, R["subject"])
         for i, a in zip(ids.tolist(), adult.tolist()):
             kids = self.recruited[a]
-            chosen = rng.choice(kids, size=min(len(kids), int(rng.integers(1, 3))), replace=False)
+            chosen = rng.choice(kids, size=1)  # one child per report: the adult is the link
             inc.involve(np.full(len(chosen), i), chosen, R["present"])
 
     def plant_co_missing(self) -> None:
@@ -1029,19 +1086,22 @@ class _Block:
         top = int(win[others].max())
         users = {h: np.flatnonzero((self.gplaces == h).any(axis=1)) for h in self.hotspots}
         for rank, h in enumerate(self.hotspots):
-            target = int(np.ceil(top * (1.3 + 1.2 * (n_hot - 1 - rank) / (n_hot - 1)))) + 5 + (n_hot - rank)
+            target = int(np.ceil(top * (1.5 + 1.2 * (n_hot - 1 - rank) / (n_hot - 1)))) + 5 + (n_hot - rank)
             n = max(0, target - int(win[h]))
             back = self.days_back(n, lo=0, hi=self.window_days - 1)
             # Hotspot hours lean even harder to evenings; weekends already weigh more.
             typ = rng.choice([T["asb"], T["merlin"], T["stop_search"]], size=n, p=[.55, .3, .15])
             ids = self.inc.add(typ, self.when(back, _EVENING ** 1.5), -1, np.full(n, h))
-            named = rng.random(n) < 0.4
+            # A hotspot draws many different children: one named on most reports, from the groups
+            # that meet there or from anywhere in the borough (one per report: no ties between them).
+            named = rng.random(n) < 0.55
+            k = int(named.sum())
+            who = self.young_ids[rng.integers(0, len(self.young_ids), k)]
             pool = users[h]
             if len(pool):
-                gsel = rng.choice(pool, size=named.sum())
-                who = self.M[gsel, (rng.random(len(gsel)) * self.gsize[gsel]).astype(np.int64)]
-            else:
-                who = self.young_ids[rng.integers(0, len(self.young_ids), named.sum())]
+                gsel = rng.choice(pool, size=k)
+                from_group = rng.random(k) < 0.4
+                who = np.where(from_group, self.M[gsel, (rng.random(k) * self.gsize[gsel]).astype(np.int64)], who)
             role = np.where(typ[named] == T["asb"], R["suspect"], R["subject"])
             self.inc.involve(ids[named], who, role)
 
@@ -1390,6 +1450,21 @@ def _block_truth(blk: _Block, pid, lid, gid, iid, incidents: pd.DataFrame, named
     before = incidents.loc[~inw & (incidents["location_id"] != ""), "location_id"].value_counts()
     hot = [str(lid[h]) for h in blk.hotspots]
     others = by_loc.drop(index=[h for h in hot if h in by_loc.index])
+    prev = w.previous().contains(incidents["start"])
+    by_loc_prev = incidents.loc[prev & (incidents["location_id"] != ""), "location_id"].value_counts()
+    at_hot = incidents[inw & incidents["location_id"].isin(hot)]
+    t_hot = pd.to_datetime(at_hot["start"])
+    # Missing episodes that meet the risk matrix's overrides (over 48 hours; aged 12 or under).
+    miss = incidents[inw & (incidents["type"] == "missing") & (incidents["end"] != "")]
+    inv = _block_involvements_cache(blk, pid, iid)
+    mp = inv[inv["role"] == "missing_person"].merge(miss[["incident_id", "start", "end"]], on="incident_id")
+    hours = (pd.to_datetime(mp["end"]) - pd.to_datetime(mp["start"])).dt.total_seconds() / 3600
+    dob = pd.Series(_days_str(np.concatenate(blk.p["dob"])), index=pid)
+    age_at = (pd.to_datetime(mp["start"]) - pd.to_datetime(dob[mp["person_id"]].to_numpy())).dt.days / 365.25
+    shared = {}
+    for g in range(blk.n_groups):
+        for loc in blk.gplaces[g][blk.gplaces[g] >= 0]:
+            shared.setdefault(str(lid[loc]), []).append(str(gid[g]))
     co = co_missing_counts(incidents, _block_involvements_cache(blk, pid, iid), w.start_iso, w.end_iso)
     # Near misses: different people sharing a surname and an address (twins, siblings, parents).
     P = {k: np.concatenate(v) for k, v in blk.p.items()}
@@ -1426,6 +1501,15 @@ def _block_truth(blk: _Block, pid, lid, gid, iid, incidents: pd.DataFrame, named
         "duplicates": sorted([str(pid[c]), str(pid[d])] for d, c in blk.dup_of.items()),
         "near_miss_pairs": _pairs(pid, zip(near["i_x"], near["i_y"])),
         "twins": _pairs(pid, twins),
+        "group_places": {str(gid[g]): sorted(str(lid[x]) for x in blk.gplaces[g][blk.gplaces[g] >= 0])
+                         for g in range(blk.n_groups)},
+        "shared_places": {k: sorted(v) for k, v in sorted(shared.items()) if len(v) >= 2},
+        "place_trends": {h: {"window": int(by_loc.get(h, 0)), "previous": int(by_loc_prev.get(h, 0))}
+                         for h in hot + [str(lid[blk.old_hotspot])]},
+        "hotspot_profile": {"evening_share": round(float(t_hot.dt.hour.isin(range(16, 24)).mean()), 3),
+                            "friday_saturday_share": round(float(t_hot.dt.day_of_week.isin([4, 5]).mean()), 3)},
+        "missing_over_48h": sorted(set(mp.loc[(hours > 48).to_numpy(), "person_id"])),
+        "missing_aged_12_or_under": sorted(set(mp.loc[(age_at < 13).to_numpy(), "person_id"])),
         "complex_strategy": [{"subject_id": str(pid[c["subject_id"]] if c["subject_type"] == "person"
                                                 else lid[c["subject_id"]]),
                               "subject_type": c["subject_type"],
@@ -1440,16 +1524,70 @@ def _block_involvements_cache(blk: _Block, pid, iid) -> pd.DataFrame:
                          "role": np.array(ROLES, dtype=object)[inv_r]})
 
 
-def _merge_truth(acc: dict, t: dict) -> None:
-    for k, v in t.items():
-        if k not in acc:
-            acc[k] = v
-        elif isinstance(v, list):
-            acc[k] = acc[k] + v
-        elif isinstance(v, dict):
-            acc[k].update(v)
-        elif k == "max_other_place_incidents":
-            acc[k] = max(acc[k], v)
+class _TruthWriter:
+    """Collects each block's ground truth; for many blocks, spills the big parts to disk.
+
+    With one block everything stays in memory and is written indented. With several (the region
+    size) every list or mapping except the hotspot ranking is appended, block by block, to a
+    fragment file and spliced into the final JSON, so memory does not grow with the blocks.
+    """
+
+    SMALL = ("hotspots", "hotspot_incidents", "max_other_place_incidents", "old_hotspots", "old_hotspot_incidents",
+             "hotspot_profile")
+
+    def __init__(self, out: Path, stream: bool):
+        self.out, self.stream = out, stream
+        self.acc: dict = {}
+        self.order: list[str] = []
+        self.parts = out / ".ground_truth.parts"
+        if stream:
+            shutil.rmtree(self.parts, ignore_errors=True)
+            self.parts.mkdir()
+
+    def add(self, t: dict) -> None:
+        for k, v in t.items():
+            if k not in self.order:
+                self.order.append(k)
+            if self.stream and k not in self.SMALL:
+                text = ",".join(json.dumps(x, ensure_ascii=False) for x in v) if isinstance(v, list) \
+                    else json.dumps(v, ensure_ascii=False)[1:-1]
+                if text:
+                    with open(self.parts / k, "a", encoding="utf-8") as fh:
+                        fh.write(("," if (self.parts / k).stat().st_size else "") + text)
+            elif k not in self.acc:
+                self.acc[k] = v
+            elif isinstance(v, list):
+                self.acc[k] = self.acc[k] + v
+            elif isinstance(v, dict):
+                self.acc[k].update(v)
+            elif k == "max_other_place_incidents":
+                self.acc[k] = max(self.acc[k], v)
+
+    def finish(self, head: dict) -> None:
+        acc = self.acc
+        acc["hotspots"] = sorted(acc["hotspots"], key=lambda h: (-acc["hotspot_incidents"][h], h))
+        path = self.out / GROUND_TRUTH
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            if not self.stream:  # indented: the demo is read by people
+                fh.write(json.dumps({**head, **{k: acc[k] for k in self.order}}, indent=1, ensure_ascii=False))
+                fh.write("\n")
+                return
+            fh.write(json.dumps(head, ensure_ascii=False)[:-1])
+            for k in self.order:
+                fh.write(", " + json.dumps(k) + ": ")
+                if k in acc:
+                    fh.write(json.dumps(acc[k], ensure_ascii=False))
+                    continue
+                is_dict = k in ("groups", "bridge_groups", "recruited", "recruiter_groups", "decoy_kinds",
+                                "group_places", "shared_places", "place_trends")
+                fh.write("{" if is_dict else "[")
+                part = self.parts / k
+                if part.exists():
+                    with open(part, encoding="utf-8") as src:
+                        shutil.copyfileobj(src, fh)
+                fh.write("}" if is_dict else "]")
+            fh.write("}\n")
+        shutil.rmtree(self.parts, ignore_errors=True)
 
 
 def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_at: str | date | None = None) -> dict:
@@ -1479,8 +1617,8 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     specs = schema.record_specs()
-    for s in specs.values():
-        (out / s.file).unlink(missing_ok=True)
+    for name in RECORD_TYPES:  # replace what the generator makes; leave anything else in the folder
+        (out / specs[name].file).unlink(missing_ok=True)
     b = borough()
     total_people = spec.young * spec.blocks * 1.2
     widths = {"people": max(4, len(str(int(total_people)))), "dup": max(3, len(str(int(total_people // 20)))),
@@ -1489,7 +1627,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
               "groups": max(3, len(str(int(total_people // 5)))),
               "identifiers": max(4, len(str(int(total_people))))}
     ids = _Ids()
-    truth: dict = {}
+    truth = _TruthWriter(out, stream=spec.blocks > 1)
     written: dict[str, int] = {}
     ss = np.random.SeedSequence(seed)
     for bi, child in enumerate(ss.spawn(spec.blocks)):
@@ -1506,7 +1644,7 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
         blk.make_incidents()
         blk.make_links()
         tables, t = _block_tables(blk, ids, widths)
-        _merge_truth(truth, t)
+        truth.add(t)
         for name in records.load_order():
             if name not in tables:  # record types the generator does not make (assessments, actions)
                 continue
@@ -1514,18 +1652,13 @@ def generate(out: str | Path, size: str = "demo", seed: int = DEFAULT_SEED, as_a
             path = out / specs[name].file
             df.to_csv(path, mode="a", header=(bi == 0), index=False, encoding="utf-8", lineterminator="\n")
             written[name] = written.get(name, 0) + len(df)
-        del blk, tables
+        del blk, tables, t
     from .window import Window
 
     w = Window.ending(as_at_d)
     head = {"as_at": as_at_d.isoformat(), "window_days": w.days, "window_start": w.start_iso, "seed": int(seed),
             "size": size, "counts": written}
-    truth = {**head, **truth}
-    truth["hotspots"] = sorted(truth["hotspots"], key=lambda h: (-truth["hotspot_incidents"][h], h))
-    with open(out / GROUND_TRUTH, "w", encoding="utf-8", newline="\n") as fh:
-        # Indented for the demo (read by people); compact (and fast: the C encoder) for the big sizes.
-        fh.write(json.dumps(truth, indent=1 if size == "demo" else None, ensure_ascii=False))
-        fh.write("\n")
+    truth.finish(head)
     files = [out / specs[name].file for name in written] + [out / GROUND_TRUTH]
     return {"out": str(out), "size": size, "seed": int(seed), "as_at": as_at_d.isoformat(), "counts": written,
             "seconds": round(time.perf_counter() - t0, 2), "bytes": sum(p.stat().st_size for p in files)}

@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "fixtures" / "tiny"  # small hand-written fixture with known ids
-SAMPLE_DEMO = ROOT / "sample_data" / "demo"  # the generated demo borough
+SAMPLE_DEMO = Path(os.environ.get("GRAPHMAP_SAMPLE_DEMO", ROOT / "sample_data" / "demo"))  # the generated demo borough
+
+
 def _eval_data() -> Path:
     """../shared/eval-data beside the checkout (or beside its parent, for git worktrees)."""
     if os.environ.get("GRAPHMAP_EVAL_DATA"):

@@ -25,7 +25,7 @@ def test_load_info_export(tmp_path):
     r = run("info", "--db", db, "--json")
     info = json.loads(r.output)
     assert info["counts"]["people"] == 5 and info["counts"]["involvements"] == 7
-    r = run("export", "--db", db, "--out", tmp_path / "out")
+    r = run("export", "--db", db, "--out", tmp_path / "out", "--reason", "test")
     assert r.exit_code == 0
     assert (tmp_path / "out" / "people.csv").read_text().splitlines()[0] == \
         "person_id,forename,surname,date_of_birth,gender,role,borough,flags,source"

@@ -19,7 +19,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .. import records, schema
+from .. import audit, records, schema
 from ..records import Batch
 
 
@@ -111,6 +111,38 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    # --- governance: audit log, store metadata, purge (see graphmap/audit.py, retention.py) ---
+    @abstractmethod
+    def append_audit(self, entry: dict) -> dict:
+        """Append one audit entry (from :func:`audit.new_entry`) and return it sealed.
+
+        In ONE write transaction: read the last entry under a write lock, seal the new one with
+        :func:`audit.seal` (seq, prev_hash, hash), insert it. Stored entries are never updated
+        or deleted (the engine refuses it where it can).
+        """
+
+    @abstractmethod
+    def audit_entries(self, filters: dict | None = None) -> pd.DataFrame:
+        """Audit entries in ``seq`` order, columns :data:`audit.AUDIT_COLUMNS` (``seq`` an int),
+        filtered by :func:`audit.check_filters` keys: action, user, subject (exact), since, until
+        (ISO date or date-time, inclusive)."""
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None:
+        """A store metadata value (e.g. the pseudonym secret), or None."""
+
+    @abstractmethod
+    def set_meta_once(self, key: str, value: str) -> str:
+        """Store ``value`` under ``key`` unless one is there; return the stored value (atomic)."""
+
+    @abstractmethod
+    def delete_records(self, keys: dict[str, pd.DataFrame], audit_entry: dict) -> dict[str, int]:
+        """Delete rows by key (``keys[record]`` holds the record's key columns) in ONE transaction,
+        with every link that names a deleted node, clearing optional references to deleted
+        nodes, and appending ``audit_entry`` (sealed as in :meth:`append_audit`) in the same
+        transaction. Returns rows removed per record type (including links removed with them).
+        """
+
     # --- the shared workflow ---------------------------------------------------------------
     def __enter__(self) -> "Store":
         return self
@@ -122,8 +154,12 @@ class Store(ABC):
         """Read and validate canonical files, checking references against this store too."""
         return records.read_batch(paths, lookup=self.existing_ids, stored=self.get)
 
-    def load_batch(self, batch: Batch, *, strict: bool = False) -> LoadResult:
-        """Write a validated batch (nothing if ``strict`` and any row was rejected)."""
+    def load_batch(self, batch: Batch, *, strict: bool = False, actor=None) -> LoadResult:
+        """Write a validated batch (nothing if ``strict`` and any row was rejected).
+
+        The load is audited (``actor``, default :func:`access.current_actor`) in the same
+        transaction as the rows it writes: ``load_meta["audit"]`` is the entry.
+        """
         result = LoadResult(batch)
         if strict and batch.rejects:
             return result
@@ -136,20 +172,38 @@ class Store(ABC):
             "rows": batch.rows,
             "rejected": result.rejected_rows,
         }
+        meta["audit"] = audit.new_entry(
+            "load", actor=actor, subject=f"load:{meta['load_id']}",
+            detail={"files": [Path(f.file).name for f in batch.files], "rows": batch.rows,
+                    "rejected": result.rejected_rows})
         result.written = self.write(batch, meta)
         result.load_id = meta["load_id"]
         return result
 
-    def load(self, paths: Iterable[str | os.PathLike], *, strict: bool = False) -> LoadResult:
-        """Validate and load canonical files or folders in one transaction."""
-        return self.load_batch(self.read_files(paths), strict=strict)
+    def load(self, paths: Iterable[str | os.PathLike], *, strict: bool = False, actor=None) -> LoadResult:
+        """Validate and load canonical files or folders in one transaction (audited)."""
+        return self.load_batch(self.read_files(paths), strict=strict, actor=actor)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in records.load_order()}
 
-    def export(self, out_dir: str | os.PathLike) -> list[Path]:
-        """Write the whole store in the canonical format."""
-        return records.write_canonical(self.tables(), Path(out_dir))
+    def export(self, out_dir: str | os.PathLike, *, reason: str = "", actor=None) -> list[Path]:
+        """Write the whole store in the canonical format, as ``actor``'s role may see it (audited).
+
+        Callers that face users (CLI, app) check the reason first with
+        :func:`access.check_export_reason`.
+        """
+        from .. import access
+
+        actor = actor or access.current_actor()
+        reader = access.require(actor, "export")
+        secret = access.store_secret(self) if reader.identity == "pseudonyms" else None
+        tables = access.redact_tables(self.tables(), reader, secret=secret)
+        written = records.write_canonical(tables, Path(out_dir))
+        audit.record(self, "export", actor=actor, subject=f"store:{self.engine}", reason=reason,
+                     detail={"out": str(Path(out_dir).resolve()), "files": [p.name for p in written],
+                             "rows": {k: len(v) for k, v in tables.items() if len(v)}})
+        return written
 
     def info(self) -> dict:
         """Counts by type, sources with their row counts, incident date range, last load."""

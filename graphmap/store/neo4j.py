@@ -28,6 +28,7 @@ from ..records import Batch
 from . import cypher
 from .base import Store
 from .graph_model import GraphModel, NodeMap, RelMap, load_model, schema_rules
+from .neo4j_governance import Neo4jGovernance
 
 
 class StoreError(RuntimeError):
@@ -58,7 +59,7 @@ def parse_url(url: str) -> tuple[str, tuple[str, str] | None, str | None, str]:
     return plain, auth, database or None, plain + (f"?database={database}" if database else "")
 
 
-class Neo4jStore(Store):
+class Neo4jStore(Neo4jGovernance, Store):
     """A graphmap store on Neo4j (or anything offering the same small driver surface).
 
     Parameters
@@ -180,6 +181,8 @@ class Neo4jStore(Store):
                     n = got[0]["n"] if got else 0
                     raise StoreError(f"{name}: {expected - n} of {expected} rows name a record that is not "
                                      f"in the graph; nothing was loaded")
+            if load_meta.get("audit"):  # audited in the same transaction as the load
+                self._append_audit_tx(tx, load_meta["audit"])
 
         self._write(work)
         return written

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import records, schema
+from .. import audit, records, schema
 from ..records import Batch
 from .base import Store
 
@@ -40,7 +40,8 @@ class SQLiteStore(Store):
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
-        self.conn.execute("PRAGMA busy_timeout=10000")
+        # How long a writer waits for another's lock before a clear "database is locked" error.
+        self.conn.execute(f"PRAGMA busy_timeout={int(schema.setting('store.sqlite_busy_timeout_ms', 10000))}")
         self._ensure_schema()
 
     # --- schema ---------------------------------------------------------------------------
@@ -60,6 +61,14 @@ class SQLiteStore(Store):
         stmts.append("CREATE TABLE IF NOT EXISTS loads (load_id TEXT PRIMARY KEY, loaded_at TEXT NOT NULL,"
                      " files TEXT NOT NULL, rows INTEGER NOT NULL, rejected INTEGER NOT NULL)")
         stmts.append("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        # The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained.
+        stmts.append("CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, "
+                     + ", ".join(f"{_q(c)} TEXT NOT NULL" for c in audit.AUDIT_COLUMNS[1:]) + ")")
+        for ix in ("action", "user", "at", "subject"):
+            stmts.append(f"CREATE INDEX IF NOT EXISTS {_q('ix_audit_' + ix)} ON audit({_q(ix)})")
+        for op in ("UPDATE", "DELETE"):
+            stmts.append(f"CREATE TRIGGER IF NOT EXISTS audit_no_{op.lower()} BEFORE {op} ON audit "
+                         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
         with self._tx():
             for st in stmts:
                 self.conn.execute(st)
@@ -99,6 +108,8 @@ class SQLiteStore(Store):
                 written[name] = len(df)
             self.conn.execute("INSERT INTO loads VALUES (:load_id, :loaded_at, :files, :rows, :rejected)", load_meta)
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (load_meta["load_id"],))
+            if load_meta.get("audit"):
+                self._append_audit_in_tx(load_meta["audit"])
         return written
 
     def _frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame:
@@ -177,6 +188,67 @@ class SQLiteStore(Store):
         a = pd.concat(a_parts, ignore_index=True) if a_parts else pd.DataFrame(columns=acols_l)
         v = pd.concat(i_parts, ignore_index=True) if i_parts else pd.DataFrame(columns=icols_l)
         return a, v
+
+    # --- governance -------------------------------------------------------------------------
+    def _append_audit_in_tx(self, entry: dict) -> dict:
+        # Inside BEGIN IMMEDIATE we hold the write lock, so no other writer can read the same head.
+        row = self.conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        sealed = audit.seal(entry, {"seq": row[0], "hash": row[1]} if row else None)
+        cols = audit.AUDIT_COLUMNS
+        self.conn.execute(f"INSERT INTO audit ({', '.join(map(_q, cols))}) VALUES ({', '.join('?' * len(cols))})",
+                          [sealed[c] for c in cols])
+        return sealed
+
+    def append_audit(self, entry: dict) -> dict:
+        with self._tx():
+            return self._append_audit_in_tx(entry)
+
+    def audit_entries(self, filters: dict | None = None) -> pd.DataFrame:
+        f = audit.check_filters(filters or {})
+        where, params = [], []
+        for key, op in (("action", "="), ("user", "="), ("subject", "="), ("since", ">="), ("until", "<=")):
+            if key in f:
+                where.append(f"{_q('at' if key in ('since', 'until') else key)} {op} ?")
+                params.append(f[key])
+        sql = f"SELECT {', '.join(map(_q, audit.AUDIT_COLUMNS))} FROM audit"
+        df = self._frame(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq", params)
+        return df if len(df.columns) else pd.DataFrame(columns=audit.AUDIT_COLUMNS)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta_once(self, key: str, value: str) -> str:
+        with self._tx():
+            self.conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+            return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    def delete_records(self, keys: dict[str, pd.DataFrame], audit_entry: dict) -> dict[str, int]:
+        specs = schema.record_specs()
+        before = self.counts()
+        with self._tx():
+            # Links first, then nodes; ON DELETE CASCADE removes links naming a deleted node.
+            for name in reversed(records.load_order()):
+                df = keys.get(name)
+                if df is None or df.empty:
+                    continue
+                key = list(specs[name].key)
+                cond = " AND ".join(f"{_q(k)} = ?" for k in key)
+                self.conn.executemany(f"DELETE FROM {_q(name)} WHERE {cond}", df[key].itertuples(index=False, name=None))
+            self._clear_dangling_optional_refs()
+            self._append_audit_in_tx(audit_entry)
+        after = self.counts()
+        return {k: before[k] - after[k] for k in before if before[k] != after[k]}
+
+    def _clear_dangling_optional_refs(self) -> None:
+        specs = schema.record_specs()
+        for name, spec in specs.items():
+            for c in spec.columns:
+                if c.ref and not c.required:
+                    tkey = _q(specs[c.ref].key[0])
+                    self.conn.execute(
+                        f"UPDATE {_q(name)} SET {_q(c.name)} = '' WHERE {_q(c.name)} != ''"
+                        f" AND {_q(c.name)} NOT IN (SELECT {tkey} FROM {_q(c.ref)})")
 
     def loads(self) -> pd.DataFrame:
         return self._frame("SELECT * FROM loads ORDER BY loaded_at")

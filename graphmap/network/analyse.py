@@ -1,0 +1,122 @@
+"""The whole network analysis of a window, as one plain document (what ``graphmap analyse`` writes).
+
+Keys (lists ranked best first): ``as_at, window_days, peer_groups, bridges, recruiters,
+co_missing, exposure, complex_strategy, disruption_targets, cross_borough, hotspots`` (filled by
+the place analyses; an empty list here), and ``counts`` / ``timings_s`` / ``settings`` so a
+reader can see what the numbers were computed over.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import schema
+from ..window import Window
+from .bridges import bridges
+from .co_missing import co_missing
+from .complex_strategy import complex_strategy
+from .cross_borough import cross_borough_links, family_pairs, schools_attended
+from .disruption import disruption_targets
+from .exposure import exposure
+from .graphs import Frames, load_frames, person_graph, person_location_graph, tie_evidence
+from .peer_groups import group_context, group_of, peer_groups
+from .recruiters import likely_recruiters
+
+
+def analyse_frames(frames: Frames, *, seed: int = 0) -> dict:
+    """Every network analysis over one window's frames (see the module docstring for the keys)."""
+    t: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def timed(name, fn, *a, **k):
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = fn(*a, **k)
+        t[name] = round(time.perf_counter() - t0, 3)
+        cpu[name] = round(time.process_time() - c0, 3)
+        return r
+
+    ev = timed("tie_evidence", tie_evidence, frames)
+    G = timed("person_graph", person_graph, frames, evidence=ev)
+    B = timed("person_location_graph", person_location_graph, frames,
+              presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    groups = timed("peer_groups", peer_groups, G, seed=seed)
+    group_context(groups, frames)
+    doc = {
+        "as_at": frames.window.as_at.isoformat(),
+        "window_days": frames.window.days,
+        "window_start": frames.window.start_iso,
+        "peer_groups": groups,
+        "bridges": timed("bridges", bridges, G, groups=groups, seed=seed),
+        "recruiters": timed("recruiters", likely_recruiters, G, groups=groups,
+                            first_incident=frames.first_incident.to_dict()),
+        "co_missing": timed("co_missing", co_missing, frames),
+        "exposure": timed("exposure", exposure, G),
+        "complex_strategy": timed("complex_strategy", complex_strategy, G, B),
+        "disruption_targets": timed("disruption_targets", disruption_targets, G, seed=seed),
+        "cross_borough": timed("cross_borough", cross_borough_links, G, schools=schools_attended(frames),
+                               family=family_pairs(frames)),
+        "hotspots": [],
+    }
+    doc["counts"] = {"people": G.number_of_nodes(), "ties": G.number_of_edges(), "tie_evidence": len(ev),
+                     "incidents": len(frames.incidents), "young_people": sum(
+                         1 for _, r in G.nodes(data="role") if r == "young_person")}
+    doc["settings"] = schema.setting("network")
+    doc["seed"] = seed
+    doc["timings_s"] = t
+    doc["cpu_s"] = cpu
+    return doc
+
+
+def analyse(store, window: Window, *, seed: int = 0) -> dict:
+    """Load the window's frames from ``store``, run :func:`analyse_frames`, and add the place
+    hotspots (graphmap.places) with "groups using a place" taken from these peer groups.
+
+    A person known under several ids (identity resolution) is reported by the canonical id,
+    with every id under ``source_ids``.
+    """
+    from ..places import hotspots_for_json
+
+    frames = load_frames(store, window)
+    doc = analyse_frames(frames, seed=seed)
+    t0 = time.perf_counter()
+    doc["hotspots"] = hotspots_for_json(store, window, groups=group_of(doc["peer_groups"]))
+    doc["timings_s"]["hotspots"] = round(time.perf_counter() - t0, 3)
+    add_source_ids(doc, frames.source_ids)
+    return doc
+
+
+def add_source_ids(doc: dict, source_ids: dict[str, list[str]]) -> None:
+    """Give every result entry about a merged person its ``source_ids`` (and list them all)."""
+    doc["source_ids"] = source_ids
+    if not source_ids:
+        return
+    for value in doc.values():
+        if isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict):
+                    for key in ("person_id", "subject_id", "person_a", "person_b"):
+                        pid = entry.get(key)
+                        if isinstance(pid, str) and pid in source_ids:
+                            entry.setdefault("source_ids", {})[pid] = source_ids[pid]
+
+
+def _plain(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if np.isnan(o) else float(o)
+    if isinstance(o, (set, frozenset, tuple)):
+        return sorted(o) if isinstance(o, (set, frozenset)) else list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def write_json(doc: dict, path: str | Path) -> Path:
+    """Write an analysis document as UTF-8 JSON."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1, default=_plain, ensure_ascii=False), encoding="utf-8")
+    return path

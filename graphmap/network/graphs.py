@@ -1,0 +1,443 @@
+"""Graphs for a window: the person graph (asserted and derived ties) and the person–location graph.
+
+Everything is built from the store's tables a column at a time (pandas merges and group-bys),
+never row by row. Each tie keeps its evidence: the records behind it, their dates, gradings and
+whether they were recorded as fact or opinion, so every number an analysis reports can be
+traced back to records.
+
+Tie types (weights in ``schema/settings.yaml`` under ``network.tie_weights``):
+
+- an asserted association, by its kind (``friend``, ``sibling``, ``olders``, ...);
+- ``same_incident``: named on the same incident;
+- ``found_together``: on a ``found_with`` incident, or one found with the other;
+- ``co_missing``: missing episodes (different records) that overlap in time;
+- ``same_place``: on different incidents at the same place within ``network.same_place_hours``.
+
+A person whose role on an incident is ``reporting`` (a youth worker, a resident) is never tied to
+anyone by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..window import Window
+
+#: Roles on an incident that never tie a person to the others named on it.
+NON_LINKING_ROLES = frozenset({"reporting"})
+#: Roles that mean "this is the child who went missing" on a missing incident.
+MISSING_ROLES = frozenset({"missing_person", "subject"})
+
+EVIDENCE_COLUMNS = ["a", "b", "tie", "records", "date", "since", "grading", "fact_or_opinion", "source"]
+
+
+@dataclass
+class Frames:
+    """The store's tables cut to a window: what every graph and analysis is built from.
+
+    ``involvements`` carries its incident's ``type``, ``start``, ``end``, ``location_id``,
+    ``grading`` and ``fact_or_opinion`` (as ``inc_*`` columns where names clash).
+    ``first_incident`` is each person's first incident start up to the as-at date (all history,
+    not only the window): a tie that precedes it preceded the child coming to notice.
+    """
+
+    window: Window
+    people: pd.DataFrame
+    locations: pd.DataFrame
+    incidents: pd.DataFrame
+    involvements: pd.DataFrame
+    associations: pd.DataFrame
+    presence: pd.DataFrame
+    first_incident: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))
+    source_ids: dict[str, list[str]] = field(default_factory=dict)  # canonical id -> the ids it stands for
+
+    def role_of(self) -> pd.Series:
+        return self.people.set_index("person_id")["role"]
+
+
+def load_frames(store, window: Window) -> Frames:
+    """Read the tables every network analysis needs from ``store`` and cut them to ``window``.
+
+    This is the one place store frames are read for the network analyses (identity resolution
+    maps person ids to canonical ids here).
+
+    Parameters
+    ----------
+    store : graphmap.store.Store
+    window : graphmap.window.Window
+
+    Returns
+    -------
+    Frames
+    """
+    people = store.table("people")
+    incidents_all = store.table("incidents")
+    involvements_all = store.table("involvements")
+    upto = incidents_all[incidents_all["start"].astype(str).str[:19] <= window.end_iso]
+    incidents = incidents_all[window.contains(incidents_all["start"])].reset_index(drop=True)
+    # Each person's first incident (all history up to as-at), for "ties preceding first incidents".
+    first = (involvements_all[~involvements_all["role"].isin(NON_LINKING_ROLES)]
+             .merge(upto[["incident_id", "start"]], on="incident_id")
+             .groupby("person_id")["start"].min().str[:10])
+    inc_cols = incidents[["incident_id", "type", "start", "end", "location_id", "grading", "fact_or_opinion",
+                          "source"]].rename(columns={"fact_or_opinion": "inc_fact_or_opinion", "source": "inc_source"})
+    involvements = involvements_all.merge(inc_cols, on="incident_id", how="inner")
+    assoc = store.table("associations")
+    assoc = assoc[window.overlaps(assoc["first_seen"], assoc["last_seen"])].reset_index(drop=True)
+    presence = store.table("presence")
+    presence = presence[window.overlaps(presence["first_seen"], presence["last_seen"])].reset_index(drop=True)
+    frames = Frames(window, people, store.table("locations"), incidents, involvements, assoc, presence, first)
+    return resolve_identities(frames, _canonical_ids(store))
+
+
+def _canonical_ids(store) -> dict[str, str]:
+    from ..identity import canonical_ids
+
+    return canonical_ids(store)
+
+
+def resolve_identities(frames: Frames, canonical: dict[str, str]) -> Frames:
+    """Map every person id in ``frames`` to its canonical id (identity resolution), so one
+    child known to police and social care under two ids is one node.
+
+    The canonical person's own row is kept (its role, date of birth and borough); the ids it
+    stands for are listed in ``frames.source_ids``. Links between two ids of one person vanish.
+    """
+    merged = {p: c for p, c in canonical.items() if p != c}
+    groups: dict[str, list[str]] = {}
+    for p, c in canonical.items():
+        groups.setdefault(c, []).append(p)
+    frames.source_ids = {c: sorted(ids) for c, ids in groups.items() if len(ids) > 1}
+    if not merged:
+        return frames
+
+    def remap(s: pd.Series) -> pd.Series:
+        return s.map(merged).fillna(s)
+
+    frames.people = frames.people[~frames.people["person_id"].isin(merged)].reset_index(drop=True)
+    inv = frames.involvements.assign(person_id=remap(frames.involvements["person_id"]))
+    frames.involvements = inv.drop_duplicates(subset=["incident_id", "person_id", "role"]).reset_index(drop=True)
+    a = frames.associations.assign(person_id_a=remap(frames.associations["person_id_a"]),
+                                   person_id_b=remap(frames.associations["person_id_b"]))
+    frames.associations = a[a["person_id_a"] != a["person_id_b"]].reset_index(drop=True)
+    frames.presence = frames.presence.assign(person_id=remap(frames.presence["person_id"]))
+    first = frames.first_incident.copy()
+    first.index = first.index.map(lambda p: merged.get(p, p))
+    frames.first_incident = first.groupby(level=0).min()
+    return frames
+
+
+# --- evidence tables ------------------------------------------------------------------------
+def _ordered(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
+    lo = a.where(a < b, b)
+    hi = b.where(a < b, a)
+    return lo, hi
+
+
+def association_evidence(assoc: pd.DataFrame) -> pd.DataFrame:
+    """One evidence row per asserted association (self-ties dropped)."""
+    df = assoc[assoc["person_id_a"] != assoc["person_id_b"]]
+    a, b = _ordered(df["person_id_a"], df["person_id_b"])
+    ref = df["source_ref"].where(df["source_ref"] != "",
+                                 "association:" + df["person_id_a"] + "-" + df["person_id_b"] + ":" + df["kind"])
+    return pd.DataFrame({"a": a, "b": b, "tie": df["kind"], "records": ref.map(lambda r: (r,)),
+                         "date": df["last_seen"].str[:10], "since": df["first_seen"].str[:10], "grading": df["grading"],
+                         "fact_or_opinion": df["fact_or_opinion"], "source": df["source"]})
+
+
+def linking_involvements(frames: Frames) -> pd.DataFrame:
+    """Involvements in the window that can tie people (``reporting`` never does)."""
+    inv = frames.involvements
+    return inv[~inv["role"].isin(NON_LINKING_ROLES)]
+
+
+def incident_evidence(frames: Frames) -> pd.DataFrame:
+    """Pairs named on the same incident: ``found_together`` or ``same_incident``."""
+    inv = linking_involvements(frames)[["incident_id", "person_id", "role", "type", "start", "grading",
+                                        "inc_fact_or_opinion", "inc_source"]].drop_duplicates(["incident_id", "person_id", "role"])
+    # A person with two roles on one incident is one person on it; keep found_with if present.
+    inv = inv.assign(fw=inv["role"] == "found_with")
+    inv = inv.sort_values("fw", ascending=False).drop_duplicates(["incident_id", "person_id"])
+    pairs = inv.merge(inv[["incident_id", "person_id", "fw"]], on="incident_id", suffixes=("", "_b"))
+    pairs = pairs[pairs["person_id"] < pairs["person_id_b"]]
+    found = (pairs["type"] == "found_with") | pairs["fw"] | pairs["fw_b"]
+    return pd.DataFrame({"a": pairs["person_id"], "b": pairs["person_id_b"],
+                         "tie": np.where(found, "found_together", "same_incident"),
+                         "records": pairs["incident_id"].map(lambda r: (r,)), "date": pairs["start"].str[:10],
+                         "grading": pairs["grading"], "fact_or_opinion": pairs["inc_fact_or_opinion"],
+                         "source": pairs["inc_source"]})
+
+
+def missing_episodes(frames: Frames) -> pd.DataFrame:
+    """Missing episodes in the window: one row per (incident, child who went missing).
+
+    Columns ``incident_id, person_id, start, end`` (``end`` filled with
+    ``network.missing_open_end_hours`` after the start when no return is recorded) and
+    ``location_id`` (where found, when the record has a place).
+    """
+    inv = frames.involvements
+    ep = inv[(inv["type"] == "missing") & inv["role"].isin(MISSING_ROLES)]
+    ep = ep.drop_duplicates(["incident_id", "person_id"])
+    start = pd.to_datetime(ep["start"], errors="coerce")
+    end = pd.to_datetime(ep["end"].replace("", None), errors="coerce")
+    open_h = float(schema.setting("network.missing_open_end_hours"))
+    end = end.fillna(start + pd.Timedelta(hours=open_h))
+    end = end.where(end >= start, start)
+    out = pd.DataFrame({"incident_id": ep["incident_id"].values, "person_id": ep["person_id"].values,
+                        "start": start.values, "end": end.values, "location_id": ep["location_id"].values,
+                        "grading": ep["grading"].values, "fact_or_opinion": ep["inc_fact_or_opinion"].values,
+                        "source": ep["inc_source"].values})
+    return out[out["start"].notna()].reset_index(drop=True)
+
+
+def overlapping_episodes(episodes: pd.DataFrame, *, max_days: int = 60) -> pd.DataFrame:
+    """Pairs of different children whose missing episodes overlap in time.
+
+    Bulk interval join: each episode is spread over the calendar days it covers (at most
+    ``max_days``), joined on the day, then checked for a real overlap. Returns one row per pair
+    of episodes: ``person_a, person_b, incident_a, incident_b, overlap_start, overlap_end,
+    overlap_hours, same_record``.
+    """
+    cols = ["person_a", "person_b", "incident_a", "incident_b", "overlap_start", "overlap_end",
+            "overlap_hours", "same_record"]
+    if episodes.empty:
+        return pd.DataFrame(columns=cols)
+    ep = episodes.reset_index(drop=True).assign(ep=lambda d: d.index)
+    d0 = ep["start"].dt.normalize()
+    ndays = ((ep["end"].dt.normalize() - d0).dt.days.clip(0, max_days) + 1).astype(int)
+    idx = np.repeat(ep.index.values, ndays.values)
+    offs = np.concatenate([np.arange(n) for n in ndays.values])
+    days = pd.DataFrame({"ep": idx, "day": d0.values[idx] + offs.astype("timedelta64[D]")})
+    j = days.merge(days, on="day", suffixes=("_x", "_y"))
+    j = j[j["ep_x"] < j["ep_y"]][["ep_x", "ep_y"]].drop_duplicates()
+    x = ep.loc[j["ep_x"].values].reset_index(drop=True)
+    y = ep.loc[j["ep_y"].values].reset_index(drop=True)
+    s = np.maximum(x["start"].values, y["start"].values)
+    e = np.minimum(x["end"].values, y["end"].values)
+    keep = (s < e) & (x["person_id"].values != y["person_id"].values)  # touching is not overlapping
+    x, y, s, e = x[keep], y[keep], s[keep], e[keep]
+    swap = (x["person_id"].values > y["person_id"].values)
+    pa = np.where(swap, y["person_id"], x["person_id"])
+    pb = np.where(swap, x["person_id"], y["person_id"])
+    ia = np.where(swap, y["incident_id"], x["incident_id"])
+    ib = np.where(swap, x["incident_id"], y["incident_id"])
+    out = pd.DataFrame({"person_a": pa, "person_b": pb, "incident_a": ia, "incident_b": ib,
+                        "overlap_start": s, "overlap_end": e,
+                        "overlap_hours": (e - s) / np.timedelta64(1, "h"), "same_record": ia == ib})
+    return out.drop_duplicates(["person_a", "person_b", "incident_a", "incident_b"]).reset_index(drop=True)
+
+
+def co_missing_evidence(frames: Frames) -> pd.DataFrame:
+    """Ties from missing episodes recorded on different records (the same record is already a
+    ``same_incident`` tie) that overlap at least ``network.co_missing.tie_min_episodes`` times."""
+    ov = overlapping_episodes(missing_episodes(frames))
+    ov = ov.loc[~ov["same_record"].astype(bool)]
+    # A single overlap in a borough-sized population is mostly chance: it makes no tie.
+    least = int(schema.setting("network.co_missing.tie_min_episodes"))
+    n = ov.groupby(["person_a", "person_b"])["incident_a"].transform("size") if len(ov) else ov["person_a"]
+    ov = ov.loc[n >= least] if len(ov) else ov
+    if ov.empty:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    return pd.DataFrame({"a": ov["person_a"], "b": ov["person_b"], "tie": "co_missing",
+                         "records": list(zip(ov["incident_a"], ov["incident_b"])),
+                         "date": pd.to_datetime(ov["overlap_start"]).dt.strftime("%Y-%m-%d"),
+                         "grading": "", "fact_or_opinion": "", "source": ""})
+
+
+def same_place_evidence(frames: Frames) -> pd.DataFrame:
+    """Pairs on different incidents at the same place within ``network.same_place_hours``."""
+    hours = float(schema.setting("network.same_place_hours"))
+    inc = frames.incidents[frames.incidents["location_id"] != ""][["incident_id", "location_id", "start"]]
+    t = pd.to_datetime(inc["start"], errors="coerce")
+    inc = inc.assign(h=(t - pd.Timestamp("1970-01-01")) / pd.Timedelta(hours=1))[t.notna()]
+    inc = inc.assign(bucket=np.floor(inc["h"] / hours).astype("int64"))
+    nxt = inc.assign(bucket=inc["bucket"] - 1)  # pairs one bucket apart
+    j = pd.concat([inc.merge(inc, on=["location_id", "bucket"]), inc.merge(nxt, on=["location_id", "bucket"])])
+    j = j[(j["incident_id_x"] != j["incident_id_y"]) & ((j["h_x"] - j["h_y"]).abs() <= hours)]
+    j = j.assign(i1=np.minimum(j["incident_id_x"], j["incident_id_y"]), i2=np.maximum(j["incident_id_x"], j["incident_id_y"]))
+    j = j.drop_duplicates(["i1", "i2"])
+    inv = linking_involvements(frames)[["incident_id", "person_id", "start"]].drop_duplicates(["incident_id", "person_id"])
+    p = j[["i1", "i2"]].merge(inv.rename(columns={"incident_id": "i1", "person_id": "p1", "start": "s1"}), on="i1")
+    p = p.merge(inv.rename(columns={"incident_id": "i2", "person_id": "p2", "start": "s2"}), on="i2")
+    p = p[p["p1"] != p["p2"]]
+    a, b = _ordered(p["p1"], p["p2"])
+    return pd.DataFrame({"a": a, "b": b, "tie": "same_place", "records": list(zip(p["i1"], p["i2"])),
+                         "date": np.maximum(p["s1"], p["s2"]).str[:10], "grading": "", "fact_or_opinion": "",
+                         "source": ""}).drop_duplicates(["a", "b", "records"])
+
+
+def tie_evidence(frames: Frames) -> pd.DataFrame:
+    """Every piece of evidence tying two people in the window, weighted.
+
+    Columns: ``a, b`` (a < b), ``tie``, ``records`` (tuple of record ids), ``date`` (the
+    record's date; an association's last seen), ``since`` (an association's first seen, else
+    ``date``), ``grading``, ``fact_or_opinion``, ``source``, ``weight``.
+    """
+    co = co_missing_evidence(frames)
+    place = same_place_evidence(frames)
+    # Two missing episodes at one place are one piece of evidence (co-missing), not two.
+    place = place[~place.set_index(["a", "b", "records"]).index.isin(co.set_index(["a", "b", "records"]).index)]
+    parts = [association_evidence(frames.associations), incident_evidence(frames), co, place]
+    ev = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
+        else pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    ev["since"] = ev["since"].fillna(ev["date"]) if "since" in ev else ev["date"]
+    return ev.assign(weight=evidence_weight(ev, frames.window.as_at)).reset_index(drop=True)
+
+
+def evidence_weight(ev: pd.DataFrame, as_at: date, *, typed: bool = True) -> np.ndarray:
+    """type weight (when ``typed``) x recency x (opinion factor for opinion), from ``network``
+    settings."""
+    weights = schema.setting("network.tie_weights")
+    half_life = float(schema.setting("network.recency_half_life_days"))
+    opinion = float(schema.setting("network.opinion_factor"))
+    tw = (ev["tie"].map(weights).fillna(float(weights.get("other", 1.0))).to_numpy(float) if typed
+          else np.ones(len(ev)))
+    d = pd.to_datetime(ev["date"].replace("", None), errors="coerce")
+    age = (pd.Timestamp(as_at) - d).dt.days.fillna(0).clip(lower=0).to_numpy(float)
+    fo = np.where(ev["fact_or_opinion"].to_numpy() == "opinion", opinion, 1.0)
+    return tw * np.power(0.5, age / half_life) * fo
+
+
+# --- graphs ---------------------------------------------------------------------------------
+def _ages(people: pd.DataFrame, as_at: date) -> pd.Series:
+    dob = pd.to_datetime(people["date_of_birth"].replace("", None), errors="coerce")
+    return ((pd.Timestamp(as_at) - dob).dt.days / 365.25).round(1)
+
+
+def person_attributes(frames: Frames) -> pd.DataFrame:
+    """One row per person: role, age at the as-at date (NaN when unknown), borough, gender, flags."""
+    p = frames.people
+    return pd.DataFrame({"role": p["role"].values, "age": _ages(p, frames.window.as_at).values,
+                         "borough": p["borough"].values, "gender": p["gender"].values,
+                         "flags": p["flags"].values}, index=p["person_id"].values)
+
+
+def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str) -> None:
+    """Aggregate evidence rows per tie (in bulk) and add the ties to ``G``.
+
+    The evidence itself stays in column arrays on ``G.graph["evidence"]``; each edge holds the
+    ``ev`` slice of its rows (read them with :func:`edge_evidence` / :func:`edge_records`), so
+    building a borough-sized graph does not make a Python object per piece of evidence.
+    """
+    if ev.empty:
+        G.graph["evidence"] = {c: np.array([], dtype=object) for c in EVIDENCE_COLUMNS[2:]}
+        return
+    ev = ev.sort_values([u_col, v_col, "date"], kind="stable").reset_index(drop=True)
+    keys = ev[u_col].astype(str) + "\x00" + ev[v_col].astype(str)
+    starts = np.flatnonzero(np.r_[True, keys.values[1:] != keys.values[:-1]])
+    ends = np.r_[starts[1:], len(ev)]
+    edge_no = np.repeat(np.arange(len(starts)), ends - starts)
+    weight = np.add.reduceat(ev["weight"].to_numpy(float), starts)
+    date_ = ev["date"].replace("", None)
+    since = (ev["since"] if "since" in ev else ev["date"]).replace("", None)
+    first = since.groupby(edge_no).min().reindex(range(len(starts))).fillna("").to_numpy(object)
+    last = date_.groupby(edge_no).max().reindex(range(len(starts))).fillna("").to_numpy(object)
+    ties: list[dict] = [{} for _ in range(len(starts))]
+    tc = pd.DataFrame({"e": edge_no, "tie": ev["tie"].to_numpy(object)}).value_counts(sort=False)
+    for (e, t), n in zip(tc.index, tc.to_numpy()):
+        ties[e][t] = int(n)
+    G.graph["evidence"] = {c: ev[c].to_numpy(object) for c in EVIDENCE_COLUMNS[2:] if c in ev}
+    us, vs = ev[u_col].to_numpy(object)[starts], ev[v_col].to_numpy(object)[starts]
+    G.add_edges_from((u, v, {"weight": float(w), "count": int(e - s), "ties": t, "first": f, "last": la, "ev": (int(s), int(e))})
+                     for u, v, w, s, e, t, f, la in zip(us, vs, weight, starts, ends, ties, first, last))
+
+
+def edge_evidence(G: nx.Graph, u, v) -> list[dict]:
+    """The evidence behind the tie ``u``–``v``: dicts of ``tie, records, date, grading,
+    fact_or_opinion, source`` (oldest first)."""
+    d = G[u][v]
+    if "ev" not in d:
+        return list(d.get("evidence", []))
+    s, e = d["ev"]
+    cols = G.graph["evidence"]
+    return [{"tie": cols["tie"][i], "records": list(cols["records"][i]), "date": cols["date"][i],
+             "grading": cols["grading"][i], "fact_or_opinion": cols["fact_or_opinion"][i],
+             "source": cols["source"][i]} for i in range(s, e)]
+
+
+def edge_records(G: nx.Graph, u, v) -> list:
+    """The record ids behind the tie ``u``–``v``, sorted."""
+    d = G[u][v]
+    if "ev" not in d:
+        return sorted({r for e in d.get("evidence", []) for r in e["records"]})
+    s, e = d["ev"]
+    return sorted({r for recs in G.graph["evidence"]["records"][s:e] for r in recs})
+
+
+def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.Graph:
+    """The person graph for the window: every person, asserted and derived ties with evidence.
+
+    Parameters
+    ----------
+    frames : Frames
+        From :func:`load_frames`.
+    evidence : DataFrame, optional
+        Precomputed :func:`tie_evidence` (computed when omitted).
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes are person ids with ``role``, ``age``, ``borough``, ``gender``, ``flags``. Each
+        edge has ``weight`` (sum of evidence weights), ``count`` (pieces of evidence), ``ties``
+        (count per tie type), ``first`` (earliest first-seen or record date) / ``last`` dates;
+        the evidence (``tie, records, date, grading, fact_or_opinion, source``) is read with
+        :func:`edge_evidence` / :func:`edge_records`.
+    """
+    ev = tie_evidence(frames) if evidence is None else evidence
+    G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)
+    attrs = person_attributes(frames)
+    G.add_nodes_from((pid, {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()})
+                     for pid, row in zip(attrs.index, attrs.to_dict("records")))
+    _attach_evidence(G, ev, "a", "b")
+    return G
+
+
+def person_location_graph(frames: Frames, *, presence_kinds=None) -> nx.Graph:
+    """The bipartite person–location graph for the window.
+
+    Nodes are ``("person", id)`` (``bipartite=0``) and ``("location", id)`` (``bipartite=1``).
+    A person is tied to a place by presence records (lives, frequents, found at, ...; only
+    ``presence_kinds`` when given) and by incidents at the place that name them (not as the
+    person reporting). Edges carry ``weight``, ``count``, ``ties`` and ``evidence`` as in
+    :func:`person_graph`.
+    """
+    pres = frames.presence
+    if presence_kinds is not None:
+        pres = pres[pres["kind"].isin(list(presence_kinds))]
+    pres_ev = pd.DataFrame({"p": pres["person_id"], "l": pres["location_id"], "tie": pres["kind"],
+                            "records": ("presence:" + pres["person_id"] + "@" + pres["location_id"] + ":" + pres["kind"]).map(lambda r: (r,)),
+                            "date": pres["last_seen"].str[:10], "grading": "",
+                            "fact_or_opinion": pres["fact_or_opinion"], "source": pres["source"]})
+    inv = linking_involvements(frames)
+    inv = inv[inv["location_id"] != ""].drop_duplicates(["incident_id", "person_id"])
+    inc_ev = pd.DataFrame({"p": inv["person_id"], "l": inv["location_id"], "tie": inv["type"],
+                           "records": inv["incident_id"].map(lambda r: (r,)), "date": inv["start"].str[:10],
+                           "grading": inv["grading"], "fact_or_opinion": inv["inc_fact_or_opinion"],
+                           "source": inv["inc_source"]})
+    ev = pd.concat([pres_ev, inc_ev], ignore_index=True)
+    ev = ev.assign(weight=evidence_weight(ev, frames.window.as_at, typed=False))
+    ev = ev.assign(p=list(zip(["person"] * len(ev), ev["p"])), l=list(zip(["location"] * len(ev), ev["l"])))
+    G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)
+    attrs = person_attributes(frames)
+    G.add_nodes_from((("person", pid), {"bipartite": 0, "role": r}) for pid, r in zip(attrs.index, attrs["role"]))
+    loc = frames.locations
+    G.add_nodes_from((("location", lid), {"bipartite": 1, "type": t, "name": n})
+                     for lid, t, n in zip(loc["location_id"], loc["type"], loc["name"]))
+    _attach_evidence(G, ev, "p", "l")
+    return G
+
+
+def young_people(G: nx.Graph) -> list:
+    """The young people among the nodes of a person graph, sorted."""
+    return sorted(n for n, r in G.nodes(data="role") if r == "young_person")
+
+
+def adults_of_concern(G: nx.Graph) -> list:
+    """The adults of concern among the nodes of a person graph, sorted."""
+    return sorted(n for n, r in G.nodes(data="role") if r == "adult_of_concern")

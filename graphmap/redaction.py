@@ -1,0 +1,230 @@
+"""Redaction levels for meeting packs, and the marking printed on every page.
+
+Three levels (``schema/roles.yaml`` ``redaction_levels``), applied to a pack's data *after* the
+reader's role (:func:`graphmap.access.redact`) and *before* any label or sentence is built:
+
+``full``
+    Everything the reader's role may see; for the owning analyst or the police.
+``professionals_only``
+    For a professionals-only meeting: intelligence with handling code C (shareable only on the
+    originator's conditions) is withheld; a line says how many items were withheld and why.
+``family_present``
+    Parents or carers attend and must hear only what they already know (information-sharing
+    protocol): intelligence is withheld, free text is withheld (it names people), and every
+    person other than the pack's subjects (the family's own children) appears as
+    "Young person A", "Adult of concern B", ... with no date of birth or flags.
+
+Every page carries :func:`marking`: OFFICIAL-SENSITIVE, the level, what it withholds, the as-at
+date. :func:`marking_html` repeats it on every printed page of an HTML pack;
+:func:`docx_marking` puts it in every section's header and footer of a DOCX pack.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from . import access, schema
+from .safe import html_text
+
+LEVELS = ("full", "professionals_only", "family_present")
+CLASSIFICATION = "OFFICIAL-SENSITIVE"
+WITHHELD_TEXT = "[withheld]"
+_ROLE_LABELS = {"young_person": "Young person", "adult_of_concern": "Adult of concern", "associate": "Associate"}
+
+
+def levels() -> dict[str, str]:
+    """Level name -> what it means (from roles.yaml)."""
+    data = schema.roles_file().get("redaction_levels") or {}
+    missing = [lv for lv in LEVELS if lv not in data]
+    if missing:
+        raise schema.SchemaError(f"{schema.SCHEMA_DIR / 'roles.yaml'}: redaction_levels lacks {', '.join(missing)}")
+    return {k: str(v) for k, v in data.items()}
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ValueError(f"unknown redaction level {level!r} (use one of: {', '.join(LEVELS)})")
+    return level
+
+
+def marking(level: str, *, as_at: date | str | None = None) -> str:
+    """The line printed on every page, e.g. ``OFFICIAL-SENSITIVE · Redaction: family present
+    (...) · As at 2026-11-30``."""
+    check_level(level)
+    when = str(as_at or date.today())[:10]
+    return f"{CLASSIFICATION} · Redaction: {level.replace('_', ' ')} ({levels()[level]}) · As at {when}"
+
+
+def marking_html(level: str, *, as_at: date | str | None = None) -> str:
+    """A marking for HTML packs, on screen and on every printed page (a fixed-position
+    element repeats on each printed page in Chromium, Firefox and Edge)."""
+    text = html_text(marking(level, as_at=as_at))
+    return ("<style>.gm-marking{position:fixed;left:0;right:0;background:#fff;font:bold 10pt sans-serif;"
+            "text-align:center;padding:2pt;z-index:1000}.gm-marking.top{top:0}.gm-marking.bottom{bottom:0}"
+            "body{margin-top:28pt;margin-bottom:28pt}@page{margin:18mm 12mm}</style>"
+            f'<div class="gm-marking top" role="note">{text}</div>'
+            f'<div class="gm-marking bottom" role="note">{text}</div>')
+
+
+def docx_marking(document: Any, level: str, *, as_at: date | str | None = None) -> None:
+    """Put the marking in the header and footer of every section of a python-docx Document."""
+    text = marking(level, as_at=as_at)
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            part.is_linked_to_previous = False
+            para = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
+            para.text = text
+
+
+def _label(n: int) -> str:
+    letters = string.ascii_uppercase
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = letters[r] + out
+    return out
+
+
+def _withheld(item_type: str, grading: str, level: str) -> str | None:
+    """Why an item is withheld at ``level``, or None."""
+    grading = (grading or "").strip()
+    if level == "family_present" and (item_type == "intelligence" or grading):
+        return "intelligence"
+    if level == "professionals_only" and grading[-1:].upper() == "C":
+        return "intelligence (handling code C)"
+    return None
+
+
+def apply_level(pack: Mapping[str, Any], level: str, *, subject_ids: Iterable[str] = (),
+                people: pd.DataFrame | None = None, as_at: date | str | None = None) -> dict[str, Any]:
+    """A copy of ``pack`` (nested dicts, lists, DataFrames) at redaction ``level``.
+
+    Parameters
+    ----------
+    pack : mapping
+        The pack's data, already redacted for the reader's role.
+    level : {"full", "professionals_only", "family_present"}
+    subject_ids : iterable of str
+        The person ids a family may hear named (their own children). Everyone else is
+        replaced by a role label at ``family_present``.
+    people : DataFrame, optional
+        ``person_id`` and ``role`` of the people in the pack, for the labels' wording.
+
+    Returns
+    -------
+    dict
+        The redacted pack with ``redaction``: ``{"level", "marking", "withheld": {why: count}}``.
+    """
+    check_level(level)
+    subjects = set(subject_ids)
+    withheld: dict[str, int] = {}
+    id_keys = set(access.fields("person_id"))
+    name_keys = set(access.fields("name"))
+    hidden_keys = set(access.fields("date_of_birth")) | set(access.fields("flags"))
+    text_keys = set(access.fields("free_text"))
+    roles = dict(zip(people["person_id"], people["role"])) if people is not None and len(people) else {}
+
+    # Everyone the pack names (by id) who is not a subject gets a stable letter, in id order.
+    seen: set[str] = set()
+
+    def collect(x: Any) -> None:
+        if isinstance(x, pd.DataFrame):
+            for c in id_keys & set(x.columns):
+                for v in x[c]:
+                    collect(v)
+        elif isinstance(x, Mapping):
+            for k, v in x.items():
+                if k in id_keys:
+                    collect(v)
+                elif isinstance(v, (Mapping, list, tuple, set, pd.DataFrame)):
+                    collect(v)
+        elif isinstance(x, (list, tuple, set)):
+            for v in x:
+                collect(v)
+        elif isinstance(x, str) and x:
+            seen.add(x)
+
+    labels: dict[str, str] = {}
+    if level == "family_present":
+        collect(pack)
+        for i, pid in enumerate(sorted((seen | set(roles)) - subjects)):
+            labels[pid] = f"{_ROLE_LABELS.get(roles.get(pid, ''), 'Person')} {_label(i)}"
+
+    def count(why: str, n: int = 1) -> None:
+        if n:
+            withheld[why] = withheld.get(why, 0) + n
+
+    _DROP = object()
+
+    def swap(v: Any) -> Any:
+        return labels.get(v, v) if isinstance(v, str) else v
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, pd.DataFrame):
+            if "type" in x or "grading" in x:
+                t = x["type"].astype(str) if "type" in x else pd.Series("", index=x.index)
+                g = x["grading"].astype(str) if "grading" in x else pd.Series("", index=x.index)
+                why = [_withheld(a, b, level) for a, b in zip(t, g)]
+                for w in why:
+                    if w:
+                        count(w)
+                x = x[[w is None for w in why]]
+            x = x.copy()
+            if level == "family_present":
+                ids = x["person_id"] if "person_id" in x else None
+                for c in set(x.columns):
+                    if c in text_keys:
+                        x[c] = WITHHELD_TEXT
+                    elif c in id_keys:
+                        x[c] = x[c].map(swap)
+                    elif c in name_keys | hidden_keys and ids is not None:
+                        other = ~ids.isin(subjects)
+                        x.loc[other, c] = ("" if c not in name_keys else
+                                           (ids[other].map(labels) if c in ("forename", "full_name", "display_name",
+                                                                            "person_name") else ""))
+            return x.reset_index(drop=True)
+        if isinstance(x, Mapping):
+            why = _withheld(str(x.get("type", "")), str(x.get("grading", "") or ""), level)
+            if why:
+                count(why)
+                return _DROP
+            pid = x.get("person_id")
+            other = isinstance(pid, str) and level == "family_present" and pid not in subjects
+            out: dict[Any, Any] = {}
+            for k, v in x.items():
+                key = swap(k) if level == "family_present" else k
+                if level == "family_present" and k in text_keys:
+                    out[key] = WITHHELD_TEXT if v not in (None, "", "{}") else v
+                elif other and k in name_keys:
+                    out[key] = labels.get(pid, "") if k in ("forename", "full_name", "display_name", "person_name") else ""
+                elif other and k in hidden_keys:
+                    out[key] = ""
+                elif level == "family_present" and k in id_keys:
+                    out[key] = walk_ids(v)
+                else:
+                    w = walk(v)
+                    out[key] = None if w is _DROP else w
+            return out
+        if isinstance(x, (list, tuple)):
+            items = [walk(v) for v in x]
+            return type(x)(v for v in items if v is not _DROP)
+        if isinstance(x, (set, frozenset)):
+            return type(x)(walk(v) for v in x)
+        return swap(x) if level == "family_present" else x
+
+    def walk_ids(v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            return type(v)(walk_ids(i) for i in v)
+        if isinstance(v, (set, frozenset)):
+            return {walk_ids(i) for i in v}
+        return swap(v)
+
+    out = walk(dict(pack))
+    out["redaction"] = {"level": level, "marking": marking(level, as_at=as_at),
+                        "withheld": dict(sorted(withheld.items()))}
+    return out

@@ -1,0 +1,197 @@
+"""Faults: locked or unusable stores, bad settings files, a full disk, interrupted operations.
+Each gives a one-line error and leaves the store (and any earlier output) as it was."""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import signal
+import sqlite3
+from datetime import date
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from graphmap import audit, records, schema
+from graphmap.cli import cli
+from graphmap.store import open_store
+from tests.conftest import DEMO, ROOT
+
+
+def run(*args, env=None):
+    return CliRunner(env=env).invoke(cli, [str(a) for a in args])
+
+
+def one_line_error(r, *words):
+    assert r.exit_code == 1, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("graphmap: error: "), r.output
+    assert "Traceback" not in r.output
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+
+
+@pytest.fixture
+def schema_copy(tmp_path, monkeypatch):
+    d = tmp_path / "schema"
+    shutil.copytree(ROOT / "schema", d)
+
+    def clear():
+        for f in (schema.settings, schema.record_specs, schema.vocabularies, schema.roles_file):
+            f.cache_clear()
+
+    monkeypatch.setattr(schema, "SCHEMA_DIR", d)
+    clear()
+    yield d
+    clear()
+
+
+def test_locked_store_fails_clearly_and_loses_nothing(tmp_path, schema_copy):
+    s = yaml.safe_load((schema_copy / "settings.yaml").read_text())
+    s["store"]["sqlite_busy_timeout_ms"] = 200
+    (schema_copy / "settings.yaml").write_text(yaml.safe_dump(s))
+    schema.settings.cache_clear()
+    db = tmp_path / "g.db"
+    open_store(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        one_line_error(run("load", DEMO, "--db", db), "database is locked", "try again")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert run("load", DEMO, "--db", db).exit_code == 0  # once free, the same load goes in whole
+    with open_store(db) as st:
+        assert st.counts()["people"] == 5 and len(st.audit_entries({})) == 1
+
+
+def test_unusable_store_files_give_one_line(tmp_path):
+    notdb = tmp_path / "notes.db"
+    notdb.write_text("this is not a database\n" * 100)
+    one_line_error(run("info", "--db", notdb), "notes.db", "cannot open store")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    one_line_error(run("info", "--db", afile / "g.db"), "cannot open store")
+    one_line_error(run("info", "--db", "postgres://x"), "unknown store URL scheme")
+
+
+@pytest.mark.parametrize("name, text, words", [
+    ("settings.yaml", "validation: [unclosed\n", ["settings.yaml: line 2, column 1: not valid YAML"]),
+    ("settings.yaml", "store: {}\n", ["settings.yaml", "missing setting 'validation'"]),
+    ("vocabularies.yaml", "gender: []\n", ["vocabularies.yaml", "gender"]),
+    ("records.yaml", "people: {file: people.csv, key: [nope], columns: {a: {type: str}}}\n", ["records.yaml", "key"]),
+])
+def test_bad_settings_file_is_named(tmp_path, schema_copy, name, text, words):
+    (schema_copy / name).write_text(text)
+    one_line_error(run("load", DEMO, "--db", tmp_path / "g.db"), *words)
+
+
+def test_bad_roles_file_is_named(tmp_path, schema_copy):
+    assert run("load", DEMO, "--db", tmp_path / "g.db").exit_code == 0
+    (schema_copy / "roles.yaml").write_text("roles:\n  analyst: {identity: everyone, scope: person}\n")
+    schema.roles_file.cache_clear()
+    one_line_error(run("export", "--db", tmp_path / "g.db", "--out", tmp_path / "o", "--reason", "x"),
+                   "roles.yaml", "identity")
+
+
+def test_disk_full_during_export_leaves_no_half_file(tmp_path):
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "people.csv").write_text("person_id,forename,surname,date_of_birth,gender,role,borough,flags,source\n"
+                                    + "".join(f"B{i},Name{i},Family{i},2010-01-01,male,young_person,Merton,,csc\n"
+                                              for i in range(4000)))
+    db, out = tmp_path / "g.db", tmp_path / "out"
+    assert run("load", big, "--db", db).exit_code == 0
+    assert run("export", "--db", db, "--out", out, "--reason", "first").exit_code == 0
+    before = (out / "people.csv").read_bytes()
+    with open_store(db) as s:  # a change, so a new export would differ
+        s.load([DEMO])
+    # A real write failure: the kernel refuses to grow any file past 64 KB (EFBIG, as ENOSPC would).
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, old_limit[1]))
+    try:
+        r = run("export", "--db", db, "--out", out, "--reason", "second")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    one_line_error(r, "File too large")
+    assert (out / "people.csv").read_bytes() == before  # the earlier export is untouched
+    assert not list(out.glob(".*.part"))  # no temporary file left behind
+    with open_store(db) as s:  # the failed export is not recorded as done
+        assert list(s.audit_entries({"action": "export"})["reason"]) == ["first"]
+
+
+def test_failed_load_writes_no_audit_entry(sqlite_store):
+    sqlite_store.load([DEMO])
+    batch = records.read_batch([DEMO])
+    bad = batch.tables["presence"].copy()
+    bad["person_id"] = "NOBODY"  # breaks the engine after earlier tables were written
+    batch.tables["presence"] = bad
+    with pytest.raises(sqlite3.IntegrityError):
+        sqlite_store.load_batch(batch)
+    assert list(sqlite_store.audit_entries({})["action"]) == ["load"]
+    assert audit.verify_audit(sqlite_store).ok
+
+
+def test_interrupted_purge_leaves_everything(sqlite_store):
+    from graphmap import retention
+
+    sqlite_store.load([DEMO])
+    before = sqlite_store.tables()
+    report = retention.past_retention(sqlite_store, date(2040, 1, 1))
+    assert report.total == 25
+    # The audit entry is appended last, inside the same transaction: a failure there (here an
+    # entry missing its fields) must undo every deletion before it.
+    with pytest.raises(KeyError):
+        sqlite_store.delete_records(report.past, {"action": "purge"})
+    for name, df in before.items():
+        pd.testing.assert_frame_equal(sqlite_store.table(name), df, obj=name)
+    assert list(sqlite_store.audit_entries({})["action"]) == ["load"]
+
+
+PURGE_SCRIPT = """
+import sys
+from datetime import date
+from graphmap import retention
+from graphmap.store import open_store
+s = open_store(sys.argv[1])
+print("ready", flush=True)
+retention.purge(s, as_at=date(2040, 1, 1))
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_mid_purge_leaves_store_as_before(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_crash import big_folder
+
+    db = tmp_path / "g.db"
+    big_folder(tmp_path / "big", n_people=20_000, n_incidents=40_000)
+    with open_store(db) as s:
+        s.load([tmp_path / "big"])
+        before = s.counts()
+        log_before = len(s.audit_entries({}))
+    proc = subprocess.Popen([sys.executable, "-c", PURGE_SCRIPT, str(db)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    assert proc.stdout.readline().strip() == b"ready"
+    wal = tmp_path / "g.db-wal"
+    deadline = time.monotonic() + 120
+    # Kill once the purge is visibly deleting (the WAL has grown well past a few pages).
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > 1_000_000:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "purge finished before it could be killed; make the store bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with open_store(db) as s:
+        assert s.counts() == before
+        assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(s.audit_entries({})) == log_before and audit.verify_audit(s).ok
