@@ -241,11 +241,20 @@ def test_peer_group_page_members_and_family_present_redaction(db_env):
     assert at.subheader[0].value.startswith("Crew \\<b\\>bold")
 
 
-def test_complex_strategy_says_what_it_awaits(db_env):
+def test_complex_strategy_lists_candidates_from_the_network_analyses(db_env):
     at = open_page("complex_strategy")
     assert not at.exception
-    assert "three or more young people" in texts(at) and "awaits the network analyses (issue 4" in texts(at)
-    assert not at.metric and not at.dataframe  # no numbers until the analysis computes them
+    assert "three or more young people" in texts(at)
+    from graphmap.network.analyse import analyse
+    from graphmap.store import open_store
+    from graphmap.window import Window
+
+    with open_store(db_env) as s:
+        expected = analyse(s, Window.ending("2026-10-31", 365))["complex_strategy"]
+    if expected:
+        assert list(frame(at, "subject", "young people")["id"]) == [c["subject_id"] for c in expected]
+    else:
+        assert "None in the window." in texts(at)
 
 
 def test_weekly_review_lists_the_seven_days_up_to_as_at(db_env):

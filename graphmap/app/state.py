@@ -30,7 +30,13 @@ MARKING = "OFFICIAL-SENSITIVE"
 
 #: Analyses shown by the pages, by name: ``fn(store, window) -> plain data``. When an analysis
 #: lands, wiring it is one entry here (results are cached by store version and window).
-ANALYSES: dict[str, Callable[[Store, Window], Any]] = {}
+def _network(store: Store, window: Window) -> dict:
+    from ..network.analyse import analyse
+
+    return analyse(store, window)
+
+
+ANALYSES: dict[str, Callable[[Store, Window], Any]] = {"network": _network}
 
 
 # --- the store ---------------------------------------------------------------------------------
