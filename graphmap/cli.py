@@ -231,15 +231,94 @@ def identities(db, show, accept, reject, undo_id, by, reason, as_json):
 
 @cli.command()
 @db_option
-def demo(db):
-    """Build the synthetic sample borough into a store (if empty) and show what is in it."""
+@click.option("--no-app", is_flag=True, help="Only build the store and print what is in it (tests, CI).")
+@click.option("--port", type=int, default=None, help="Port for the app (default Streamlit's, 8501).")
+def demo(db, no_app, port):
+    """Build the synthetic sample borough into a store (if empty), show what is in it, open the app.
+
+    The app opens only when run from a terminal; ``--no-app`` never opens it.
+    """
     from .demo import build_demo
 
     with _guard(db), _open(db) as store:
         result = build_demo(store)
         if result is not None:
             print_load_summary(result, None)
+        url = _app_url(store)
     info.callback(db=db, as_json=False)
+    if no_app:
+        return
+    if not sys.stdin.isatty():  # a script, a test or CI: never block on a server
+        click.echo("not opening the app: not run from a terminal (open it with: graphmap app --db URL)")
+        return
+    sys.exit(run_app(url, port))
+
+
+def _app_url(store) -> str:
+    """The store's URL for the app process, which runs from the project folder: absolute paths."""
+    path = getattr(store, "path", None)
+    return str(Path(path).resolve()) if store.engine == "sqlite" and path is not None else store.url
+
+
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def run_app(url: str, port: int | None = None) -> int:
+    """Run ``streamlit run app.py -- --db URL`` with no outside requests; returns its exit code."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+           "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false"]
+    if port:
+        cmd += ["--server.port", str(port)]
+    click.echo(f"opening the app on {url} (Ctrl+C to stop)")
+    try:
+        return subprocess.call(cmd + ["--", "--db", url], cwd=APP_SCRIPT.parent)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+@cli.command("app")
+@db_option
+@click.option("--port", type=int, default=None, help="Port for the app (default Streamlit's, 8501).")
+def app_command(db, port):
+    """Open the Streamlit app on a store."""
+    with _open(db) as store:
+        url = _app_url(store)
+    sys.exit(run_app(url, port))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["locations-board", "peer-group"]))
+@db_option
+@click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date (default today).")
+@click.option("--window-days", type=int, default=None, help="Window length in days (default from settings).")
+@click.option("--group", "group_id", default=None, metavar="ID", help="The group (peer-group pack).")
+@click.option("--location", "location_id", default=None, metavar="ID", help="A place to profile (locations-board).")
+@click.option("--redaction", default=None, help="Redaction level printed on every page (default from settings).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.html or FILE.docx")
+def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
+    """Write a meeting pack (HTML or Word, by the --out suffix), marked OFFICIAL-SENSITIVE."""
+    from .packs import write_pack
+    from .packs.build import build_pack
+    from .window import Window
+
+    levels = list(schema.setting("app.redaction_levels"))
+    redaction = redaction or schema.setting("app.default_redaction")
+    if redaction not in levels:
+        raise Failure(f"--redaction must be one of {', '.join(levels)}")
+    if Path(out).suffix.lower() not in (".html", ".htm", ".docx"):
+        raise Failure(f"{out}: --out must end .html or .docx")
+    try:
+        window = Window.ending(as_at, window_days)
+    except ValueError as exc:
+        raise Failure(f"--as-at/--window-days: {exc}") from exc
+    with _open(db) as store:
+        try:
+            p = build_pack(kind, store, window, redaction=redaction, group_id=group_id, location_id=location_id)
+        except (KeyError, ValueError) as exc:
+            raise Failure(str(exc.args[0] if exc.args else exc)) from exc
+    click.echo(str(write_pack(p, out)))
 
 
 @cli.command("audit")

@@ -1,0 +1,193 @@
+"""The network picture (pyvis) and the map (folium), built to work with no outside requests.
+
+Locked-down council and police networks block public CDNs, so every script and stylesheet is
+served by the app itself: pyvis puts vis-network in-line (``cdn_resources="in_line"``) and the
+CDN tags its template adds anyway are removed; Leaflet is served from ``static/leaflet`` by
+Streamlit's static file serving (``server.enableStaticServing``) and folium is pointed at it.
+
+Record text is untrusted (a name may contain ``<script>``). It never reaches the page as HTML:
+tooltips and popups are set as DOM *text* (vis-network shows a string title with
+``innerText``; popups here are built with ``innerText``), and every value is passed into
+scripts as JSON with ``<``, ``>`` and ``&`` escaped, so it cannot close a ``<script>`` block.
+Labels on the network are drawn on a canvas, which never interprets markup.
+
+These functions return HTML strings and do not import Streamlit, so they can be tested alone.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import folium
+import networkx as nx
+from branca.element import MacroElement
+from jinja2 import Template
+from pyvis.network import Network
+
+from .. import schema
+from ..views import layout
+
+#: Where the app serves Leaflet from (``static/leaflet`` next to app.py). Relative, so it
+#: resolves against the app's own address whatever page or base path is open.
+LEAFLET_URL = "app/static/leaflet/"
+
+_REMOTE_TAG = re.compile(
+    r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>|<script\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>",
+    re.IGNORECASE | re.DOTALL)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
+
+
+def script_json(value) -> str:
+    """JSON that is safe inside an HTML ``<script>`` block (cannot close it or open a comment).
+
+    >>> script_json({"name": "</script><script>alert(1)</script>"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    """
+    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def remote_references(page: str) -> list[str]:
+    """Every ``src=`` / ``href=`` in ``page`` that points off the machine (should be none)."""
+    return re.findall(r"(?:src|href)\s*=\s*[\"']((?:https?:)?//[^\"']+)", page, re.IGNORECASE)
+
+
+def _legend_html(legend: list[tuple[str, str]], extra: list[tuple[str, str]]) -> str:
+    items = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
+        f'background:{html.escape(colour)};margin-right:6px"></span>{html.escape(label)}</div>'
+        for label, colour in legend)
+    items += "".join(f"<div>{html.escape(symbol)} {html.escape(label)}</div>" for symbol, label in extra)
+    return ('<div id="graphmap-legend" style="position:absolute;top:8px;left:8px;z-index:10;'
+            'background:rgba(255,255,255,.92);border:1px solid #ccc;border-radius:4px;padding:6px 8px;'
+            f'font:12px sans-serif">{items}</div>')
+
+
+def cap_network(nodes: list[dict], edges: list[dict], cap: int) -> tuple[list[dict], list[dict], str | None]:
+    """Keep at most ``cap`` people: the centre and the most-linked (by evidence), with a message.
+
+    A browser drawing thousands of nodes freezes; a meeting needs the dense part anyway.
+    """
+    if len(nodes) <= cap:
+        return nodes, edges, None
+    strength: dict[str, int] = {n["id"]: 0 for n in nodes}
+    for e in edges:
+        strength[e["source"]] += e.get("weight", 1)
+        strength[e["target"]] += e.get("weight", 1)
+    ranked = sorted(nodes, key=lambda n: (not n.get("centre"), -strength[n["id"]], n["id"]))
+    keep = {n["id"] for n in ranked[:cap]}
+    msg = (f"Showing the {cap} most-linked of {len(nodes)} people (the centre always kept). "
+           "Narrow the window, the hops or the filters to see everyone.")
+    return ([n for n in nodes if n["id"] in keep],
+            [e for e in edges if e["source"] in keep and e["target"] in keep], msg)
+
+
+def network_html(view: dict, *, height: int = 600, cap: int | None = None,
+                 seed: int | None = None) -> tuple[str, str | None]:
+    """A self-contained pyvis page for a network view (see :func:`graphmap.views.ego_network`).
+
+    Positions come from a seeded layout computed here and physics is off, so the picture does
+    not move after it loads and looks the same at every meeting. Hovering a person or a tie
+    shows its text (the evidence for a tie) as plain text.
+
+    Returns
+    -------
+    (html, message)
+        ``message`` says what was left out when the graph was capped, else ``None``.
+    """
+    cap = int(schema.setting("app.network_node_cap")) if cap is None else cap
+    seed = int(schema.setting("app.layout_seed")) if seed is None else seed
+    nodes, edges, message = cap_network(view["nodes"], view["edges"], cap)
+    pos = layout(nodes, edges, seed=seed)
+    net = Network(height=f"{height}px", width="100%", cdn_resources="in_line")
+    net.set_options(json.dumps({
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+        "edges": {"smooth": False, "color": {"color": "#9aa5b1", "highlight": "#333"}},
+        "nodes": {"font": {"size": 14, "face": "sans-serif"}},
+    }))
+    titles_nodes, titles_edges = [], []
+    for n in nodes:
+        x, y = pos[n["id"]]
+        # No title here: pyvis switches to an innerHTML popup when a title contains "href".
+        net.add_node(n["id"], label=n["label"], color=n["colour"], x=x, y=y,
+                     shape="diamond" if n.get("role") == "adult_of_concern" else "dot",
+                     size=26 if n.get("centre") else 16, borderWidth=4 if n.get("centre") else 1)
+        titles_nodes.append({"id": n["id"], "title": n.get("title", "")})
+    for i, e in enumerate(edges):
+        eid = f"e{i}"
+        net.add_edge(e["source"], e["target"], id=eid, value=e.get("weight", 1))
+        titles_edges.append({"id": eid, "title": e.get("title", "")})
+    page = net.generate_html(notebook=False)
+    page = _EMPTY_HEADING.sub("", _REMOTE_TAG.sub("", page))
+    extra = [("◆", "diamond: adult of concern"), ("◎", "thick border: the person at the centre"),
+             ("━", "thicker line: more evidence")]
+    inject = (_legend_html(view.get("legend", []), extra)
+              + "<script>nodes.update(" + script_json(titles_nodes) + ");"
+              + "edges.update(" + script_json(titles_edges) + ");"
+              + "document.getElementById('mynetwork').style.position='relative';</script>")
+    page = page.replace("</body>", inject + "</body>", 1)
+    return page, message
+
+
+# --- maps ----------------------------------------------------------------------------------------
+class TextPopup(MacroElement):
+    """A Leaflet popup or tooltip whose content is plain text (set with ``innerText``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var box = document.createElement("div");
+            box.innerText = {{ this.text_json }};
+            {{ this._parent.get_name() }}.{{ this.method }}(box{% if this.method == "bindTooltip" %}, {sticky: true}{% endif %});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str, *, tooltip: bool = False):
+        super().__init__()
+        self._name = "TextPopup"
+        self.text_json = script_json(str(text))
+        self.method = "bindTooltip" if tooltip else "bindPopup"
+
+
+def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = None,
+             attribution: str | None = None) -> str:
+    """A folium map of points, with no outside requests unless a tile URL is set.
+
+    Parameters
+    ----------
+    points : list of dict
+        Each with ``latitude``, ``longitude``, ``label`` (tooltip text), ``popup`` (text, may
+        span lines), optional ``radius`` and ``colour``. Points without coordinates are skipped.
+    tile_url : str, optional
+        Default ``app.map_tile_url`` in settings; empty means a plain background (no tiles).
+    """
+    tile_url = schema.setting("app.map_tile_url", "") if tile_url is None else tile_url
+    attribution = attribution or schema.setting("app.map_tile_attribution", "") or "map tiles"
+    centre = list(schema.setting("app.map_centre"))
+    m = folium.Map(location=centre, zoom_start=14, tiles=None, height=height, control_scale=True)
+    # Only Leaflet itself, from the app: no jQuery, Bootstrap or icon fonts from CDNs.
+    m.default_js = [("leaflet", LEAFLET_URL + "leaflet.js")]
+    m.default_css = [("leaflet_css", LEAFLET_URL + "leaflet.css")]
+    # A plain light background where no tiles are configured (locked-down networks).
+    m.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#eef2f5}</style>"))
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution, name="base").add_to(m)
+    mapped = [p for p in points if p.get("latitude") is not None and p.get("longitude") is not None]
+    for p in mapped:
+        marker = folium.CircleMarker(location=[p["latitude"], p["longitude"]], radius=p.get("radius", 7),
+                                     color=p.get("colour", "#d62728"), fill=True, fill_opacity=0.6, weight=2)
+        TextPopup(p.get("label", ""), tooltip=True).add_to(marker)
+        if p.get("popup"):
+            TextPopup(p["popup"]).add_to(marker)
+        marker.add_to(m)
+    if len(mapped) > 1:
+        lats = [p["latitude"] for p in mapped]
+        lons = [p["longitude"] for p in mapped]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    elif mapped:
+        m.location = [mapped[0]["latitude"], mapped[0]["longitude"]]
+    return m.get_root().render()

@@ -1,0 +1,65 @@
+"""Overview: what is loaded (counts, sources, date range, last load) and what needs attention."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import state
+
+
+def main() -> None:
+    st.title("Overview")
+    state.marking()
+    data = state.overview()
+    counts = data["counts"]
+    if not counts.get("people"):
+        st.warning("The store is empty. Load files on the **Data** page, or run `graphmap demo`.")
+    cols = st.columns(4)
+    for col, (label, key) in zip(cols, [("People", "people"), ("Places", "locations"),
+                                         ("Incidents", "incidents"), ("Associations", "associations")]):
+        col.metric(label, f"{counts.get(key, 0):,}")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Records held")
+        st.dataframe(pd.DataFrame({"record": list(counts), "rows": list(counts.values())}),
+                     hide_index=True, key="overview_counts")
+        st.subheader("Incidents by type")
+        by_type = data["incidents_by_type"]
+        if by_type:
+            st.dataframe(pd.DataFrame({"type": list(by_type), "incidents": list(by_type.values())}),
+                         hide_index=True, key="overview_types")
+        else:
+            st.caption("No incidents loaded.")
+    with right:
+        st.subheader("Sources")
+        src = data["sources"]
+        st.dataframe(pd.DataFrame({"source": list(src), "rows": list(src.values())}), hide_index=True,
+                     key="overview_sources")
+        dr = data["date_range"]
+        st.markdown(f"**Incident dates:** {dr['first'] or '-'} to {dr['last'] or '-'}")
+        st.markdown(f"**Last load:** {data['last_load'] or 'never'}")
+        st.markdown(f"**Store:** `{data['store']}` ({data['engine']})")
+    st.subheader("Recent loads")
+    loads = data["loads"]
+    if len(loads):
+        st.dataframe(loads, hide_index=True, key="overview_loads")
+    else:
+        st.caption("Nothing loaded yet.")
+    st.subheader("Needs attention")
+    st.markdown("**Risk matrix reviews** (latest agreed assessment on or before the as-at date)")
+    rv = state.reviews_due()
+    c = st.columns(4)
+    for col, status in zip(c, ["overdue", "due", "scheduled", "no agreed assessment"]):
+        col.metric(f"Reviews {status}" if status != "no agreed assessment" else "Only drafts", rv["counts"][status])
+    late = [r for r in rv["reviews"] if r["status"] in ("overdue", "due")]
+    if late:
+        st.dataframe(pd.DataFrame(late)[["name", "person_id", "status", "next_review", "days_overdue",
+                                         "combined_band", "response", "referrals_flag"]],
+                     hide_index=True, key="overview_reviews")
+    if rv["referral_flags"]:
+        st.caption(f"{len(rv['referral_flags'])} young people with repeat referrals in the last six months "
+                   "(see Person profile).")
+    for what, analysis in [("New links to adults of concern since the last meeting", "network"),
+                           ("Rising places", "places")]:
+        state.awaiting(what, analysis)

@@ -1,0 +1,325 @@
+"""What each app page and meeting pack shows, as plain data: one function per view.
+
+The app (``graphmap/app/``) and the packs (``graphmap/packs/``, ``graphmap pack``) both call
+these, so a page and its pack carry the same content. This is the one place where the
+analyses (network, places, risk) are wired in: until one lands, its view says so in
+``awaiting`` rather than showing a number nobody computed. Every number here is a count of
+stored records, with the record ids behind it.
+
+No Streamlit here: caching lives in ``graphmap/app/state.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import defaultdict
+from datetime import date
+from itertools import combinations
+
+import networkx as nx
+import pandas as pd
+
+from . import schema
+from .store import Store
+from .window import Window
+
+#: What a view waits for, by analysis. Views name the parts still missing as
+#: ``awaiting = {what: analysis key}``; pages and packs say so instead of showing numbers.
+AWAITING = {
+    "network": "the network analyses (issue 4: peer groups, bridges, recruiters, co-missing)",
+    "places": "the places analyses (issue 5: hotspot scores, trend, time profile, Gi*)",
+    "risk": "the risk matrix and person profiles (issue 6)",
+    "ingest": "source mappings and identity resolution (issue 3)",
+    "governance": "roles, redaction rules and the audit log (issue 8)",
+    "app": "the app's next step (issue 7)",
+}
+
+ROLE_COLOURS = {"young_person": "#1f77b4", "associate": "#7f7f7f", "adult_of_concern": "#d62728"}
+
+
+def redaction_levels() -> list[str]:
+    return list(schema.setting("app.redaction_levels"))
+
+
+def person_label(row: dict | pd.Series, redaction: str, *, centre: str | None = None) -> str:
+    """How a person is named at a redaction level.
+
+    Until the governance rules land: ``family-present`` shows only the pseudonym (the id) of
+    everyone but the child the meeting is about; other levels show the recorded name.
+    """
+    pid = str(row["person_id"])
+    if redaction == "family-present" and pid != centre:
+        return pid
+    name = f"{row.get('forename', '') or ''} {row.get('surname', '') or ''}".strip()
+    return name or pid
+
+
+def age_on(dob: str, when: date) -> int | None:
+    """Whole years from an ISO date of birth to ``when`` (None when unknown)."""
+    if not dob:
+        return None
+    b = date.fromisoformat(dob[:10])
+    return when.year - b.year - ((when.month, when.day) < (b.month, b.day))
+
+
+# --- Overview ----------------------------------------------------------------------------------
+def overview(store: Store) -> dict:
+    """What is loaded: counts, incidents by type, sources, date range, load history."""
+    data = store.info()
+    loads = store.loads()
+    if len(loads):
+        loads = loads.tail(20).iloc[::-1].reset_index(drop=True)
+        # File names only: where a file sat on someone's machine is not the meeting's business.
+        loads["files"] = loads["files"].map(lambda f: ", ".join(os.path.basename(x) for x in json.loads(f)))
+    data["loads"] = loads
+    data["awaiting"] = {
+        "new links to adults of concern since the last meeting": "network",
+        "rising places": "places",
+    }
+    return data
+
+
+# --- Networks ------------------------------------------------------------------------------------
+def _evidence_line(kind: str, ref: str, when: str, source: str, grading: str) -> str:
+    parts = [kind, ref, when[:10] if when else "", source, f"grading {grading}" if grading else ""]
+    return " · ".join(p for p in parts if p)
+
+
+def ego_network(store: Store, window: Window, person_id: str, *, hops: int = 1,
+                redaction: str = "professionals-only") -> dict:
+    """A person's network within ``hops`` links in the window, with the evidence on each tie.
+
+    Ties are asserted associations active in the window and being named on the same incident
+    in the window (people who only reported an incident are not tied by it).
+
+    Returns
+    -------
+    dict
+        ``nodes`` (id, label, role, colour, title text, hops), ``edges`` (source, target,
+        weight = pieces of evidence, evidence lines, title text), ``legend`` and ``awaiting``.
+    """
+    sub = store.subgraph(person_id, hops, window.start, window.as_at)
+    nodes = []
+    for row in sub.people.to_dict("records"):
+        age = age_on(row["date_of_birth"], window.as_at)
+        label = person_label(row, redaction, centre=person_id)
+        role = row["role"]
+        lines = [label if label == row["person_id"] else f"{label} ({row['person_id']})",
+                 role.replace("_", " ") + (f", age {age}" if age is not None else "")]
+        if row.get("flags"):
+            lines.append("flags: " + row["flags"].replace(";", ", "))
+        lines.append(f"{sub.hops[row['person_id']]} hop(s) from {person_id}")
+        nodes.append({"id": row["person_id"], "label": label, "role": role,
+                      "colour": ROLE_COLOURS.get(role, "#7f7f7f"), "hops": sub.hops[row["person_id"]],
+                      "title": "\n".join(lines), "centre": row["person_id"] == person_id})
+    evidence: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a in sub.associations.to_dict("records"):
+        key = tuple(sorted((a["person_id_a"], a["person_id_b"])))
+        period = f"{a['first_seen'] or '?'} to {a['last_seen'] or 'now'}"
+        evidence[key].append(_evidence_line(a["kind"].replace("_", " "), "", period, a["source"], a["grading"]))
+    inc = sub.incidents.set_index("incident_id") if len(sub.incidents) else None
+    linking = sub.involvements[sub.involvements["role"] != "reporting"]
+    for incident_id, grp in linking.groupby("incident_id"):
+        people = sorted(set(grp["person_id"]))
+        info = inc.loc[incident_id] if inc is not None and incident_id in inc.index else None
+        for a, b in combinations(people, 2):
+            evidence[(a, b)].append(_evidence_line(
+                "named together on " + (str(info["type"]) if info is not None else "incident"), incident_id,
+                str(info["start"]) if info is not None else "", str(info["source"]) if info is not None else "",
+                str(info["grading"]) if info is not None else ""))
+    edges = [{"source": a, "target": b, "weight": len(ev), "evidence": ev,
+              "title": f"{len(ev)} piece(s) of evidence\n" + "\n".join(ev[:12])
+                       + (f"\n... and {len(ev) - 12} more" if len(ev) > 12 else "")}
+             for (a, b), ev in sorted(evidence.items())]
+    legend = [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]
+    return {"nodes": nodes, "edges": edges, "legend": legend, "centre": person_id,
+            "awaiting": {"colour by peer group, size by measure, bridges marked": "network"}}
+
+
+def layout(nodes: list[dict], edges: list[dict], *, seed: int) -> dict[str, tuple[float, float]]:
+    """Seeded spring layout in screen units: the same picture for the same data, every time.
+
+    References
+    ----------
+    Fruchterman, T. M. J. and Reingold, E. M. (1991), "Graph drawing by force-directed
+    placement", Software: Practice and Experience 21(11), 1129-1164 (``nx.spring_layout``).
+    """
+    G = nx.Graph()
+    G.add_nodes_from(sorted(n["id"] for n in nodes))
+    G.add_weighted_edges_from(sorted((e["source"], e["target"], e.get("weight", 1)) for e in edges))
+    if len(G) == 0:
+        return {}
+    pos = nx.spring_layout(G, seed=seed, weight="weight")
+    scale = 160 * math.sqrt(len(G))
+    return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in pos.items()}
+
+
+# --- Places ------------------------------------------------------------------------------------
+def places(store: Store, window: Window) -> dict:
+    """Every stored place with its incidents in the window (ids kept), mapped or not.
+
+    Returns
+    -------
+    dict
+        ``places``: list of dicts (location_id, name, type, ward, latitude, longitude,
+        incidents = count in window, incident_ids), best first by count; ``unmapped``: how many
+        places have no coordinates; ``awaiting``.
+    """
+    locs = store.table("locations")
+    inc = store.table("incidents")
+    inc = inc[window.contains(inc["start"]) & (inc["location_id"] != "")] if len(inc) else inc
+    ids_by_place = inc.groupby("location_id")["incident_id"].apply(list).to_dict() if len(inc) else {}
+    rows = []
+    for r in locs.to_dict("records"):
+        ids = ids_by_place.get(r["location_id"], [])
+        rows.append({"location_id": r["location_id"], "name": r["name"], "type": r["type"], "ward": r["ward"],
+                     "latitude": float(r["latitude"]) if r["latitude"] else None,
+                     "longitude": float(r["longitude"]) if r["longitude"] else None,
+                     "incidents": len(ids), "incident_ids": sorted(ids)})
+    rows.sort(key=lambda p: (-p["incidents"], p["location_id"]))
+    return {"places": rows, "unmapped": sum(1 for p in rows if p["latitude"] is None),
+            "awaiting": {"hotspot score, trend, hour x day profile, groups using each place, "
+                         "suggested actions": "places"}}
+
+
+def locations_board(store: Store, window: Window, location_id: str | None = None) -> dict:
+    """The Locations Board: every place for the map, the ranked hotspots and, when asked, one
+    place's profile (:mod:`graphmap.places`). People appear only as counts at this board.
+
+    Returns
+    -------
+    dict
+        ``places`` and ``unmapped`` as :func:`places`; ``hotspots`` (ranked, with the parts of
+        each score, trend and the incident ids behind it); ``profile`` (counts, trend, hour x
+        day profile, groups as counts, suggested actions with reasons, nearby places) or None.
+    """
+    from .places import PlaceAnalysis, hotspot_records, location_profile
+
+    data = places(store, window)
+    analysis = PlaceAnalysis(store, window)
+    data["hotspots"] = hotspot_records(analysis, limit=int(schema.setting("places.hotspots_limit", 25)))
+    # Without Gi* permutations: a page must answer in seconds; `graphmap places` has the statistics.
+    data["profile"] = location_profile(analysis, location_id, with_statistics=False) if location_id else None
+    data["awaiting"] = {}
+    return data
+
+
+# --- Peer groups -------------------------------------------------------------------------------
+def recorded_groups(store: Store, window: Window) -> list[dict]:
+    """Groups recorded in the store (groups.csv) with members whose membership overlaps the window.
+
+    The network analyses' peer groups (communities found in the data) replace these as the
+    page's main list when issue 4 lands.
+    """
+    groups = store.table("groups")
+    mem = store.table("memberships")
+    if len(mem):
+        mem = mem[window.overlaps(mem["first_seen"], mem["last_seen"])]
+    out = []
+    for g in groups.to_dict("records"):
+        members = sorted(set(mem.loc[mem["group_id"] == g["group_id"], "person_id"])) if len(mem) else []
+        out.append({"group_id": g["group_id"], "name": g["name"], "members": members, "source": g["source"]})
+    return out
+
+
+def peer_group(store: Store, window: Window, group_id: str, *, redaction: str = "professionals-only") -> dict:
+    """One group for the peer-group assessment: members with ages, roles and flags."""
+    groups = {g["group_id"]: g for g in recorded_groups(store, window)}
+    if group_id not in groups:
+        raise KeyError(f"no group with id {group_id!r}")
+    g = groups[group_id]
+    people = store.get("people", set(g["members"])).sort_values("person_id")
+    members = []
+    for row in people.to_dict("records"):
+        members.append({"person_id": row["person_id"], "name": person_label(row, redaction),
+                        "age": age_on(row["date_of_birth"], window.as_at), "role": row["role"].replace("_", " "),
+                        "flags": row["flags"].replace(";", ", ")})
+    return {"group_id": group_id, "name": g["name"], "source": g["source"], "members": members,
+            "network": group_network(store, window, g["members"], redaction=redaction),
+            "matrix": group_matrix(store, window, g["members"]),
+            "awaiting": {"peer group found in the data, adults of concern and bridges with reasons, timeline":
+                         "network", "shared places": "places"}}
+
+
+def group_network(store: Store, window: Window, members: list[str], *, redaction: str = "professionals-only") -> dict:
+    """The ties among a group's members in the window, with their evidence (same shape as ego_network)."""
+    nodes: dict[str, dict] = {}
+    edges: dict[tuple[str, str], dict] = {}
+    wanted = set(members)
+    for pid in sorted(wanted):
+        ego = ego_network(store, window, pid, hops=1, redaction=redaction)
+        for n in ego["nodes"]:
+            if n["id"] == pid:
+                nodes[pid] = {**n, "centre": False, "title": n["title"].rsplit("\n", 1)[0]}
+        for e in ego["edges"]:
+            if e["source"] in wanted and e["target"] in wanted:
+                edges[(e["source"], e["target"])] = e
+    return {"nodes": [nodes[k] for k in sorted(nodes)], "edges": [edges[k] for k in sorted(edges)],
+            "legend": [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]}
+
+
+# --- Weekly review -----------------------------------------------------------------------------
+def weekly_review(store: Store, as_at: date | str, *, days: int = 7, redaction: str = "professionals-only") -> dict:
+    """Missing episodes and Merlin reports starting in the ``days`` days up to ``as_at``.
+
+    Each row is one record, with the people named on it (reporting roles left out) and the
+    place. Repeat missing, co-missing and new ties to known groups come from the network
+    analyses (``awaiting``).
+    """
+    window = Window.ending(as_at, days)
+    inc = store.table("incidents")
+    inc = inc[window.contains(inc["start"]) & inc["type"].isin(["missing", "merlin"])] if len(inc) else inc
+    inv = store.table("involvements")
+    inv = inv[inv["incident_id"].isin(set(inc["incident_id"])) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
+    people = store.get("people", set(inv["person_id"])) if len(inv) else pd.DataFrame(columns=["person_id"])
+    label = {r["person_id"]: person_label(r, redaction) for r in people.to_dict("records")}
+    places_ = store.get("locations", set(inc["location_id"]) - {""}) if len(inc) else pd.DataFrame(columns=["location_id"])
+    place = {r["location_id"]: r["name"] or r["location_id"] for r in places_.to_dict("records")}
+    rows = []
+    for r in inc.sort_values(["start", "incident_id"]).to_dict("records"):
+        named = inv[inv["incident_id"] == r["incident_id"]]
+        rows.append({"incident_id": r["incident_id"], "type": r["type"], "start": r["start"], "end": r["end"],
+                     "place": place.get(r["location_id"], ""), "source": r["source"],
+                     "people": "; ".join(f"{label.get(p, p)} ({role.replace('_', ' ')})"
+                                         for p, role in zip(named["person_id"], named["role"]))})
+    return {"start": window.start_iso, "end": window.as_at.isoformat(), "records": rows,
+            "awaiting": {"repeat missing, co-missing (who went missing with whom), new ties to known groups": "network"}}
+
+
+# --- Risk: reviews, person profile (issue 6) ------------------------------------------------------
+def reviews_due(store: Store, as_at: date | str, *, redaction: str = "professionals-only") -> dict:
+    """Reviews overdue and due across the cohort, and repeat-referral flags, as at a date."""
+    from .reviews import review_report
+
+    tables = store.tables()
+    report = review_report(tables, as_at=as_at)
+    names = {r["person_id"]: person_label(r, redaction) for r in tables["people"].to_dict("records")}
+    for r in report["reviews"]:
+        r["name"] = names.get(r["person_id"], r["person_id"])
+    report["counts"] = {s: sum(1 for r in report["reviews"] if r["status"] == s)
+                        for s in ("overdue", "due", "scheduled", "no agreed assessment")}
+    return report
+
+
+def person_profile(store: Store, window: Window, person_id: str, *, redaction: str = "professionals-only") -> dict:
+    """Everything held about one person (:func:`graphmap.profile.person_profile`), names as the
+    redaction level allows. Hotspots and derived peer groups join when the analyses land."""
+    from .profile import person_profile as profile_of
+
+    tables = store.tables()
+    data = profile_of(tables, person_id, window=window)
+    names = {r["person_id"]: person_label(r, redaction, centre=person_id) for r in tables["people"].to_dict("records")}
+    for t in data["ties"]:
+        t["name"] = names.get(t["person_id"], t["person_id"])
+    data["name"] = names.get(person_id, person_id)
+    data["awaiting"] = {"hotspot places marked, peer groups found in the data": "places"}
+    return data
+
+
+def group_matrix(store: Store, window: Window, members: list[str]) -> dict:
+    """A group's members weighed by their current agreed matrix scores (:func:`graphmap.reviews.group_risk`)."""
+    from .reviews import group_risk
+
+    return group_risk(store.table("assessments"), members, as_at=window.as_at)

@@ -1,0 +1,155 @@
+"""The running app in a real headless Chromium (Debian's, driven by Playwright).
+
+Starts ``streamlit run app.py`` on a free localhost port against a store holding records whose
+names are markup and script, then checks that the pyvis network and the folium map render with
+no outside request, that hostile names show as text, and that no record script runs (a window
+flag the payloads would set stays unset in every frame). Screenshots go to
+``$GRAPHMAP_SCREENSHOTS`` (default: the test's temporary folder) to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_app import XSS_PLACE, XSS_SURNAME, build_store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("GRAPHMAP_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    db = build_store(tmp_path_factory.mktemp("browser") / "graphmap.db")
+    port = free_port()
+    log = open(db.parent / "streamlit.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.enableStaticServing", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--", "--db", str(db)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start: " + (db.parent / "streamlit.log").read_text()[-2000:])
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} missing: install Debian's chromium (apt-get install chromium); .ci/run does")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A page that refuses, and records, every request leaving this machine."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.outside = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "about:", "blob:")):
+            return r.continue_()
+        pg.outside.append(r.request.url)
+        return r.abort()
+
+    context.route("**/*", route)
+    yield pg
+    context.close()
+
+
+def shots(name: str, pg, tmp_path) -> Path:
+    folder = Path(os.environ.get("GRAPHMAP_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def frame_with(pg, selector: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for f in pg.frames:
+            try:
+                if f.query_selector(selector):
+                    return f
+            except Exception:  # a frame detached while Streamlit re-rendered
+                continue
+        pg.wait_for_timeout(200)
+    raise AssertionError(f"no frame shows {selector}")
+
+
+def no_script_ran(pg) -> None:
+    for f in pg.frames:
+        assert f.evaluate("typeof window.__xss") == "undefined", f.url
+
+
+def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_path):
+    page.goto(app_url + "/person?person=P900")
+    page.get_by_text(XSS_SURNAME, exact=False).first.wait_for(timeout=90000)
+    net = frame_with(page, "#mynetwork canvas")
+    net.wait_for_function(timeout=30000, expression="typeof network !== 'undefined' && nodes.get('P900') && nodes.get('P900').title")
+    # Hover the hostile person: vis-network shows the title as text in its tooltip.
+    pos = net.evaluate("(() => { const p = network.canvasToDOM(network.getPositions(['P900'])['P900']);"
+                       " return [p.x, p.y]; })()")
+    box = net.frame_element().bounding_box()
+    page.mouse.move(box["x"] + pos[0], box["y"] + pos[1])
+    tip = net.wait_for_selector(".vis-tooltip", state="visible", timeout=10000)
+    assert XSS_SURNAME in tip.inner_text()
+    assert tip.query_selector("img, script") is None
+    assert net.query_selector("#graphmap-legend") is not None
+    shots("person-profile", page, tmp_path)
+    no_script_ran(page)
+    assert page.outside == []
+
+
+def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_url, tmp_path):
+    page.goto(app_url + "/locations-board")
+    m = frame_with(page, ".leaflet-container path.leaflet-interactive")
+    assert len(m.query_selector_all("path.leaflet-interactive")) == 3  # L003 has no coordinates
+    assert m.evaluate("typeof L") == "object"  # Leaflet came from the app's static folder
+    # Open every marker's popup; the hostile place name must appear as typed.
+    m.evaluate("(() => { for (const k in window) { const v = window[k];"
+               " if (v && v instanceof L.CircleMarker) v.openPopup(); } })()")
+    texts = " ".join(e.inner_text() for e in m.query_selector_all(".leaflet-popup-content"))
+    assert XSS_PLACE in texts
+    assert m.query_selector(".leaflet-popup-content img") is None
+    shots("locations-board", page, tmp_path)
+    no_script_ran(page)
+    assert page.outside == []

@@ -1,0 +1,63 @@
+"""The network and map components: offline, seeded, capped, and record text never markup."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from graphmap.app.components import cap_network, map_html, network_html, remote_references, script_json
+
+from graphmap.views import layout
+
+HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror=alert(1)>`${x}`'
+
+
+def star(n: int) -> dict:
+    nodes = [{"id": f"P{i:04d}", "label": HOSTILE if i == 1 else f"P{i}", "colour": "#1f77b4",
+              "title": HOSTILE + " href", "centre": i == 0} for i in range(n)]
+    edges = [{"source": "P0000", "target": f"P{i:04d}", "weight": 1 + (i % 3), "title": HOSTILE} for i in range(1, n)]
+    return {"nodes": nodes, "edges": edges, "legend": [("young <b>person</b>", "#1f77b4")]}
+
+
+def test_network_is_offline_and_record_text_cannot_close_the_script():
+    page, message = network_html(star(5), cap=100)
+    assert message is None and remote_references(page) == []
+    assert "</script><script>window.__xss" not in page and "<img src=x" not in page
+    assert "young &lt;b&gt;person&lt;/b&gt;" in page  # legend escaped
+    assert "popup.innerHTML" not in page  # pyvis's HTML-popup mode never switched on
+    assert '"physics": {"enabled": false}' in page.replace("\n", "")
+
+
+def test_titles_arrive_as_json_text():
+    page, _ = network_html(star(3), cap=100)
+    payload = re.search(r"nodes\.update\((\[.*?\])\);", page).group(1)
+    titles = json.loads(payload)
+    assert titles[1]["title"] == HOSTILE + " href"
+
+
+def test_large_graph_capped_with_a_message_keeping_the_centre():
+    view = star(400)
+    nodes, edges, message = cap_network(view["nodes"], view["edges"], 50)
+    assert len(nodes) == 50 and "P0000" in {n["id"] for n in nodes}
+    assert all(e["source"] in {n["id"] for n in nodes} and e["target"] in {n["id"] for n in nodes} for e in edges)
+    assert message.startswith("Showing the 50 most-linked of 400 people")
+
+
+def test_layout_is_the_same_every_time_for_the_same_seed():
+    view = star(30)
+    assert layout(view["nodes"], view["edges"], seed=7) == layout(list(reversed(view["nodes"])), view["edges"], seed=7)
+    assert layout(view["nodes"], view["edges"], seed=7) != layout(view["nodes"], view["edges"], seed=8)
+
+
+def test_map_uses_the_apps_leaflet_and_text_popups():
+    page = map_html([{"latitude": 51.41, "longitude": -0.19, "label": HOSTILE, "popup": HOSTILE},
+                     {"latitude": None, "longitude": None, "label": "unmapped"}], tile_url="")
+    assert remote_references(page) == []
+    assert 'src="app/static/leaflet/leaflet.js"' in page and "jquery" not in page.lower()
+    assert HOSTILE not in page and "<img src=x" not in page
+    assert page.count("`${x}`") == page.count("`${x}`\";") == 2  # only ever inside JSON strings
+    assert script_json(HOSTILE) in page and "unmapped" not in page
+
+
+def test_script_json_round_trips():
+    assert json.loads(script_json({"a": HOSTILE + "\u2028"})) == {"a": HOSTILE + "\u2028"}
