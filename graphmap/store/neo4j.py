@@ -276,7 +276,7 @@ class Neo4jStore(Neo4jGovernance, Store):
         # Loads recorded before file hashes were kept have none.
         df = pd.DataFrame([[r[c] if r[c] is not None else ("[]" if c == "file_hashes" else r[c])
                             for c in loads.columns] for r in rows], columns=list(loads.columns))
-        return df.sort_values("loaded_at", ignore_index=True, kind="stable")
+        return df.sort_values(["loaded_at", "load_id"], ignore_index=True, kind="stable")  # load_id has microseconds
 
     def close(self) -> None:
         if self._owns_driver:

@@ -289,7 +289,7 @@ class SQLiteStore(Store):
                         f" AND {_q(c.name)} NOT IN (SELECT {tkey} FROM {_q(c.ref)})")
 
     def loads(self) -> pd.DataFrame:
-        return self._frame("SELECT load_id, loaded_at, files, rows, rejected, file_hashes FROM loads ORDER BY loaded_at")
+        return self._frame("SELECT load_id, loaded_at, files, rows, rejected, file_hashes FROM loads ORDER BY loaded_at, load_id")
 
     def close(self) -> None:
         self.conn.close()
