@@ -188,15 +188,7 @@ class SQLiteStore(Store):
             # Links first, then nodes; ON DELETE CASCADE removes links left pointing at nothing.
             for name in reversed(records.load_order()):
                 self.conn.execute(f"DELETE FROM {_q(name)} WHERE source = ?", (source,))
-            # Optional references (an incident's location) are cleared, not left dangling.
-            specs = schema.record_specs()
-            for name, spec in specs.items():
-                for c in spec.columns:
-                    if c.ref and not c.required:
-                        tkey = _q(specs[c.ref].key[0])
-                        self.conn.execute(
-                            f"UPDATE {_q(name)} SET {_q(c.name)} = '' WHERE {_q(c.name)} != ''"
-                            f" AND {_q(c.name)} NOT IN (SELECT {tkey} FROM {_q(c.ref)})")
+            self._clear_dangling_optional_refs()
         after = self.counts()
         return {k: before[k] - after[k] for k in before if before[k] != after[k]}
 
@@ -279,6 +271,7 @@ class SQLiteStore(Store):
         return {k: before[k] - after[k] for k in before if before[k] != after[k]}
 
     def _clear_dangling_optional_refs(self) -> None:
+        """Optional references (an incident's location) to deleted rows are cleared, not left dangling."""
         specs = schema.record_specs()
         for name, spec in specs.items():
             for c in spec.columns:
