@@ -174,3 +174,18 @@ def test_assessments_round_trip(store, tmp_path):
     assert not result.batch.rejects, result.batch.rejects
     got = store.table("assessments").iloc[0].to_dict()
     assert {k: got[k] for k in row} == row
+
+
+def test_sqlite_table_reads_see_other_connections_writes(tmp_path):
+    """The SQLite engine keeps the last read of each table; a write by any connection refreshes it."""
+    from graphmap.store import open_store
+
+    with open_store(tmp_path / "g.db") as reader, open_store(tmp_path / "g.db") as writer:
+        assert reader.table("people").empty
+        writer.load([DEMO])
+        assert len(reader.table("people")) == 5  # another connection's commit
+        copy = reader.table("people")
+        copy.loc[0, "forename"] = "CHANGED"  # a caller changing its frame changes nothing stored
+        assert "CHANGED" not in set(reader.table("people")["forename"])
+        reader.delete_source("csc")  # this connection's own write
+        assert "csc" not in set(reader.table("people")["source"])

@@ -166,7 +166,8 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
         # Best Jaccard match in each re-run, from the re-run labels of this group's members.
         stab = (float(np.mean([max(c / (len(p) + sizes[i][lab] - c) for lab, c in Counter(labs[i][m] for m in p).items())
                                for i in range(len(reruns))])) if reruns else None)
-        internal = sorted(((u, v, d) for u, v, d in H.subgraph(p).edges(data=True)),
+        # Orient each tie (lower id first): edge order follows set order, which varies per process.
+        internal = sorted(((min(u, v), max(u, v), d) for u, v, d in H.subgraph(p).edges(data=True)),
                           key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
         around = Counter(n for v in p for n in G[v] if n in adults)
         groups.append({
