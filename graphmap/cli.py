@@ -87,9 +87,10 @@ def print_load_summary(result, rejects_path: Path | None) -> None:
                    f"written to {rejects_path}")
 
 
-def finish_load(store, batch: records.Batch, strict: bool, rejects: str | None) -> int:
-    """Write a validated batch, report, and return the exit code (shared by every loader)."""
-    result = store.load_batch(batch, strict=strict)
+def finish_load(store, batch: records.Batch, strict: bool, rejects: str | None, action: str = "load") -> int:
+    """Write a validated batch, report, and return the exit code (shared by every loader).
+    ``action`` is what the audit log calls it (``load``, or ``assess`` for assessments)."""
+    result = store.load_batch(batch, strict=strict, action=action)
     rejects_path = None
     if batch.rejects:
         rejects_path = Path(rejects) if rejects else Path(f"rejects-{datetime.now():%Y%m%d-%H%M%S}.csv")
@@ -498,7 +499,7 @@ def assess(db, from_file, person, assessed_on, assessor, status, levels, why, as
                                                  stored=store.get)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing recorded)") from exc
-        code = finish_load(store, batch, strict, rejects)
+        code = finish_load(store, batch, strict, rejects, action="assess")
         for r in batch.rejects[:20]:  # a form's problems, shown where the assessor is looking
             click.echo(f"  rejected: {r.file}: row {r.row}: {r.field}: {r.reason}", err=True)
         if code == EXIT_FAILED and strict:

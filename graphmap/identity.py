@@ -410,7 +410,12 @@ def _write(store, frame: pd.DataFrame) -> int:
         raise IdentityError(f"{r.field} {r.value!r}: {r.reason}")
     batch.tables["identity_links"] = batch.tables["identity_links"].drop(columns="_row")
     batch.files.append(records.FileSummary("identity_links", "identity_links", read=len(frame), loaded=len(frame)))
-    store.load_batch(batch)
+    # Audited as a merge (or unmerge for an undo), naming the people by id, in the same transaction.
+    action = "unmerge" if (frame["status"] == "undone").any() else "merge"
+    people = sorted(set(frame["person_id"]) | set(frame["same_as"]))
+    subject = ",".join(f"person:{p}" for p in people) if len(people) <= 20 else f"people:{len(people)}"
+    reasons = sorted({r for r in frame["reason"] if r})
+    store.load_batch(batch, action=action, subject=subject, reason="; ".join(reasons)[:500])
     return len(frame)
 
 

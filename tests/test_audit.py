@@ -176,3 +176,33 @@ def test_meta_and_delete_records_contract(store):
     inv = store.table("involvements")
     assert "P004" not in set(inv["person_id"]) and "I002" not in set(inv["incident_id"])
     assert list(store.audit_entries({})["action"]) == ["load", "purge"] and audit.verify_audit(store).ok
+
+
+def test_merge_unmerge_and_assess_are_audited_as_such(tmp_path):
+    """Identity decisions and assessments appear in the audit log under their own actions."""
+    from click.testing import CliRunner
+
+    from graphmap import identity
+    from graphmap.cli import cli
+    from graphmap.store import open_store
+    from tests.conftest import DEMO
+
+    db = tmp_path / "g.db"
+    with open_store(db) as s:
+        s.load([DEMO])
+    r = CliRunner().invoke(cli, ["identities", "--db", str(db), "--accept", "P001", "P003",
+                                 "--by", "sw1", "--reason", "same child"])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as s:
+        link = s.table("identity_links")["link_id"].iloc[-1]
+        identity.undo(s, link, by="sw1", reason="twins, not one child")
+        log = s.audit_entries()
+    merge = log[log["action"] == "merge"].iloc[-1]
+    assert merge["subject"] == "person:P001,person:P003" and merge["reason"] == "same child"
+    assert log[log["action"] == "unmerge"].iloc[-1]["reason"] == "twins, not one child"
+    r = CliRunner().invoke(cli, ["assess", "--db", str(db), "--person", "P002", "--on", "2026-06-01",
+                                 "--assessor", "sw1", "--level", "missing=moderate"])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as s:
+        log = s.audit_entries()
+    assert list(log["action"]) == ["load", "merge", "unmerge", "assess"]

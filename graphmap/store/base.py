@@ -217,7 +217,8 @@ class Store(ABC):
                 real.add(record)
         return skip
 
-    def load_batch(self, batch: Batch, *, strict: bool = False, actor=None) -> LoadResult:
+    def load_batch(self, batch: Batch, *, strict: bool = False, actor=None, action: str = "load",
+                   subject: str | None = None, reason: str = "") -> LoadResult:
         """Write a validated batch (nothing if ``strict`` and any row was rejected).
 
         The load is audited (``actor``, default :func:`access.current_actor`) in the same
@@ -238,8 +239,9 @@ class Store(ABC):
                                         "rejected": f.rejected, "skipped_since": f.skipped_since}
                                        for f in batch.files]),
         }
+        # Loads are audited as "load"; identity decisions and assessments pass their own action.
         meta["audit"] = audit.new_entry(
-            "load", actor=actor, subject=f"load:{meta['load_id']}",
+            action, actor=actor, subject=subject or f"load:{meta['load_id']}", reason=reason,
             detail={"files": [Path(f.file).name for f in batch.files], "rows": batch.rows,
                     "rejected": result.rejected_rows})
         result.written = self.write(batch, meta)
