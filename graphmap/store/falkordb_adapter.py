@@ -13,7 +13,8 @@ and, if the unit of work raises, deletes the graph and copies the snapshot back,
 load leaves the graph exactly as before. This holds for one writer (the embedded, one-process
 use it is for): a reader during a write may see part of it, and a second writer's work during
 a failed write would be undone with it. Nothing is retried (FalkorDB embedded has no transient
-errors to retry). Parameters travel in FalkorDB's ``CYPHER name=value`` header, which the
+errors to retry, except that GRAPH.COPY forks, and a fork is refused while the server's
+previous child process is still running: the copy waits and tries again). Parameters travel in FalkorDB's ``CYPHER name=value`` header, which the
 server parses as literals (the client escapes quotes and backslashes); values are never
 pasted into statements.
 
@@ -25,6 +26,25 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
+
+
+def _graph_copy(client, src: str, dst: str, *, attempts: int = 100, wait_s: float = 0.05) -> None:
+    """``GRAPH.COPY src dst``, waiting while the server cannot fork yet.
+
+    GRAPH.COPY runs in a forked child, and Redis allows one child at a time: straight after an
+    earlier copy (or a background save) the server answers "could not fork". Seen in CI as a
+    rare, intermittent failure; the child ends within milliseconds, so waiting and retrying is enough.
+    """
+    import time
+
+    for attempt in range(attempts):
+        try:
+            client.execute_command("GRAPH.COPY", src, dst)
+            return
+        except Exception as exc:  # redis.exceptions.ResponseError
+            if "could not fork" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(wait_s)
 
 class FalkorResult:
     """The part of ``neo4j.Result`` the engine uses."""
@@ -84,14 +104,14 @@ class FalkorSession:
         snapshot = f"{graph.name}__snapshot_{uuid.uuid4().hex}"
         existed = bool(client.exists(graph.name))
         if existed:
-            client.execute_command("GRAPH.COPY", graph.name, snapshot)
+            _graph_copy(client, graph.name, snapshot)
         try:
             result = work(FalkorTransaction(graph, read_only=False), *args, **kwargs)
         except BaseException:
             if client.exists(graph.name):
                 client.execute_command("GRAPH.DELETE", graph.name)
             if existed:
-                client.execute_command("GRAPH.COPY", snapshot, graph.name)
+                _graph_copy(client, snapshot, graph.name)
             graph.schema.clear()  # the client's cached label/type ids belong to the old graph
             raise
         finally:
