@@ -101,3 +101,22 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def kill_when_wal_grows(proc, wal: Path, min_bytes: int, *, what: str = "the write", timeout_s: float = 120) -> None:
+    """SIGKILL ``proc`` once the SQLite WAL passes ``min_bytes`` (the write is visibly under way).
+
+    Fails the test if the process finished first: the data must be made bigger, or the test
+    would no longer kill anything mid-write.
+    """
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > min_bytes:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, f"{what} finished before it could be killed; make the data bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()

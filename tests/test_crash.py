@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from graphmap.store import open_store
-from tests.conftest import DEMO
+from tests.conftest import DEMO, kill_when_wal_grows
 
 
 def big_folder(path, n_people=60_000, n_incidents=120_000):
@@ -37,16 +34,8 @@ def test_kill_9_mid_load_leaves_store_as_before(tmp_path):
     big_folder(tmp_path / "big")
     proc = subprocess.Popen([sys.executable, "-m", "graphmap.cli", "load", str(tmp_path / "big"), "--db", str(db)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wal = tmp_path / "g.db-wal"
-    deadline = time.monotonic() + 120
     # Kill once the loader is visibly writing: the WAL has grown well past the demo's pages.
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 4_000_000:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "load finished before it could be killed; make the folder bigger"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_wal_grows(proc, tmp_path / "g.db-wal", 4_000_000, what="load")
     with open_store(db) as s:
         assert s.counts() == before
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

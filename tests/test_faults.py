@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from graphmap import audit, records, schema
 from graphmap.cli import cli
 from graphmap.store import open_store
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO, ROOT, kill_when_wal_grows
 
 
 def run(*args, env=None):
@@ -165,10 +165,8 @@ retention.purge(s, as_at=date(2040, 1, 1))
 
 @pytest.mark.slow
 def test_kill_9_mid_purge_leaves_store_as_before(tmp_path):
-    import os
     import subprocess
     import sys
-    import time
 
     from tests.test_crash import big_folder
 
@@ -181,16 +179,8 @@ def test_kill_9_mid_purge_leaves_store_as_before(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", PURGE_SCRIPT, str(db)], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     assert proc.stdout.readline().strip() == b"ready"
-    wal = tmp_path / "g.db-wal"
-    deadline = time.monotonic() + 120
     # Kill once the purge is visibly deleting (the WAL has grown well past a few pages).
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 1_000_000:
-            break
-        time.sleep(0.005)
-    assert proc.poll() is None, "purge finished before it could be killed; make the store bigger"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_wal_grows(proc, tmp_path / "g.db-wal", 1_000_000, what="purge")
     with open_store(db) as s:
         assert s.counts() == before
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
