@@ -142,14 +142,16 @@ def load(paths, db, strict, rejects, source, encoding):
 @db_option
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
 @click.option("--reason", default=None, help="Why, and for whom (recorded in the audit log; required by default).")
-def export(db, out, reason):
+@click.option("--format", "fmt", type=click.Choice(["canonical", "neo4j-admin"]), default="canonical",
+              show_default=True, help="canonical CSVs, or files (and import.sh) for neo4j-admin database import.")
+def export(db, out, reason, fmt):
     """Write the store back out in the canonical CSV format (audited, with the reason)."""
     from .access import check_export_reason
 
     with _guard(db):
         reason = check_export_reason(reason)
         with _open(db) as store:
-            for path in store.export(out, reason=reason):
+            for path in store.export(out, reason=reason, fmt=fmt):
                 click.echo(str(path))
 
 

@@ -62,6 +62,10 @@ def window_bounds(start: date | str | None, end: date | str | None) -> tuple[str
     return s, e
 
 
+#: What ``Store.export`` writes: the canonical CSVs, or files for ``neo4j-admin database import``.
+EXPORT_FORMATS = ("canonical", "neo4j-admin")
+
+
 class Store(ABC):
     """A graphmap store. Open one with :func:`graphmap.store.open_store`."""
 
@@ -260,21 +264,32 @@ class Store(ABC):
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in records.load_order()}
 
-    def export(self, out_dir: str | os.PathLike, *, reason: str = "", actor=None) -> list[Path]:
-        """Write the whole store in the canonical format, as ``actor``'s role may see it (audited).
+    def export(self, out_dir: str | os.PathLike, *, reason: str = "", actor=None,
+               fmt: str = "canonical") -> list[Path]:
+        """Write the whole store, as ``actor``'s role may see it (audited).
 
+        ``fmt`` is ``"canonical"`` (the canonical CSVs, formula-neutralised) or ``"neo4j-admin"``
+        (files for ``neo4j-admin database import``, see :mod:`graphmap.store.neo4j_import`).
         Callers that face users (CLI, app) check the reason first with
         :func:`access.check_export_reason`.
         """
         from .. import access
 
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
         actor = actor or access.current_actor()
         reader = access.require(actor, "export")
         secret = access.store_secret(self) if reader.identity == "pseudonyms" else None
         tables = access.redact_tables(self.tables(), reader, secret=secret)
-        written = records.write_canonical(tables, Path(out_dir))
+        if fmt == "neo4j-admin":
+            from .neo4j_import import write_import_files
+
+            plan = write_import_files(tables, out_dir, loads=self.loads())
+            written = [*plan.files, plan.script]
+        else:
+            written = records.write_canonical(tables, Path(out_dir))
         audit.record(self, "export", actor=actor, subject=f"store:{self.engine}", reason=reason,
-                     detail={"out": str(Path(out_dir).resolve()), "files": [p.name for p in written],
+                     detail={"out": str(Path(out_dir).resolve()), "format": fmt, "files": [p.name for p in written],
                              "rows": {k: len(v) for k, v in tables.items() if len(v)}})
         return written
 
