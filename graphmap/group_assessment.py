@@ -36,7 +36,9 @@ def group_choices(store: Store, window: Window, analysis: dict) -> list[dict]:
     return found + recorded
 
 
-def _group(store: Store, window: Window, group_id: str, analysis: dict, source: dict) -> dict:
+def find_group(store: Store, window: Window, group_id: str, analysis: dict, source: dict) -> dict:
+    """A found (``analysis``) or recorded group by id: kind, name, source, members (canonical
+    ids), how it was found; ``KeyError`` when there is none."""
     from .views import recorded_groups
 
     for g in analysis.get("peer_groups", []):
@@ -96,7 +98,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
         from .network_picture import network_source
 
         source = network_source(store, window)
-    g = _group(store, window, group_id, analysis, source)
+    g = find_group(store, window, group_id, analysis, source)
     members = sorted(g["members"])
     mset = set(members)
     tables = store.tables()
@@ -178,7 +180,8 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     places.sort(key=lambda p: (-p["members"], -p["incidents"], p["location_id"]))
 
     # --- adults of concern and bridges, with reasons ---
-    G = tie_graph(source, source["evidence"])
+    ev = source["evidence"]
+    G = tie_graph(source, ev[ev["a"].isin(mset) | ev["b"].isin(mset)])  # only the members' ties
     role_of = source["people"].set_index("person_id")["role"].to_dict()
     recruiters = {r["person_id"]: (i, r) for i, r in enumerate(analysis.get("recruiters", []), 1)}
     disruption = {d["person_id"]: d["step"] for d in analysis.get("disruption_targets", []) if "person_id" in d}

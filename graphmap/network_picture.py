@@ -269,6 +269,8 @@ def network_view(source: dict, analysis: dict | None, *, mode: str = "window", m
     for pid, role in people["role"].items():
         G.nodes[pid]["role"] = role
     members = canonical(source, members)
+    if person_id is not None:
+        [person_id] = canonical(source, [person_id])  # a merged identity is drawn as its canonical person
     chosen, dist = _scope(G, mode, members=members, person_id=person_id, hops=hops)
     filters = {"incident_types": sorted(incident_types) if incident_types is not None else "all",
                "link_kinds": sorted(link_kinds) if link_kinds is not None else "all",

@@ -255,7 +255,7 @@ def network_view(store: Store, window: Window, *, mode: str = "window", group_id
     """The Network page's picture: a group (found or recorded), a person's ego network or the
     whole window, filtered, coloured by peer group and capped or aggregated with a message
     (:func:`graphmap.network_picture.network_view`; ``options`` are its keywords)."""
-    from .group_assessment import _group
+    from .group_assessment import find_group
     from .network_picture import network_source as source_of
     from .network_picture import network_view as view_of
 
@@ -264,7 +264,7 @@ def network_view(store: Store, window: Window, *, mode: str = "window", group_id
     if mode == "group":
         if not group_id:
             raise ValueError("a group picture needs a group id")
-        g = _group(store, window, group_id, analysis, source)
+        g = find_group(store, window, group_id, analysis, source)
         options = {**options, "members": g["members"], "group_label": g["name"]}
     return view_of(source, analysis, mode=mode, **options)
 

@@ -112,7 +112,7 @@ def main() -> None:
         st.caption("Bridges marked (tied into two or more peer groups): "
                    + state.md(", ".join(f"{n['label']} ({n['id']})" if n["label"] != n["id"] else n["id"]
                                         for n in marked)))
-    st.subheader("People shown")
+    st.subheader("Groups and people shown" if view.get("aggregated") else "People shown")
     st.dataframe(pd.DataFrame([{"person": n["label"], "id": n["id"], "role": n["role"].replace("_", " "),
                                 "peer group": n["group"], picture.MEASURES.get(options["size_by"], "measure"): n["measure"],
                                 "bridge": n["bridge"]} for n in view["nodes"]]),
