@@ -17,7 +17,7 @@ from collections import defaultdict
 import pandas as pd
 
 from . import schema
-from .network_picture import canonical, marked_bridges, network_view, tie_graph
+from .network_picture import canonical, evidence_lines, marked_bridges, network_view, tie_graph
 from .store import Store
 from .window import Window
 
@@ -104,13 +104,13 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     tables = store.tables()
     to_canon = {p: c for c, ps in source.get("source_ids", {}).items() for p in ps}
     people = tables["people"].set_index("person_id")
+    rows_of = {r["person_id"]: r for r in tables["people"].to_dict("records")}
 
     def name(pid: str) -> str:
-        row = {"person_id": pid, **(people.loc[pid].to_dict() if pid in people.index else {})}
-        return person_label(row, redaction)
+        return person_label(rows_of.get(pid, {"person_id": pid}), redaction)
 
     def age(pid: str):
-        return age_on(str(people.at[pid, "date_of_birth"]), window.as_at) if pid in people.index else None
+        return age_on(str(rows_of[pid]["date_of_birth"]), window.as_at) if pid in rows_of else None
 
     # --- members, matrix, cohorts ---
     matrix = group_risk(tables["assessments"], members, as_at=window.as_at)
@@ -139,7 +139,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     inv = inv.assign(person_id=inv["person_id"].map(lambda p: to_canon.get(p, p)))
     inv = inv[inv["person_id"].isin(mset) & (inv["role"] != "reporting") & inv["incident_id"].isin(set(inc["incident_id"]))]
     locs = tables["locations"].set_index("location_id")
-    place_name = {lid: (str(r["name"]) or lid) for lid, r in locs.iterrows()}
+    place_name = {lid: (str(n) or lid) for lid, n in zip(locs.index, locs["name"])}
     named = inv.groupby("incident_id").apply(lambda d: sorted(zip(d["person_id"], d["role"])), include_groups=False) \
         if len(inv) else pd.Series(dtype=object)
     timeline = []
@@ -195,14 +195,14 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
                 continue
             d = G[m][a]
             rows = d["rows"]
-            kinds = pd.Series(G.graph["ties"][rows.start:rows.stop]).value_counts().sort_index().to_dict()
+            kinds = pd.Series(G.graph["tie"][rows.start:rows.stop]).value_counts().sort_index().to_dict()
             recs = sorted({r for rs in G.graph["records"][rows.start:rows.stop] for r in rs})
-            for t, rs in zip(G.graph["ties"][rows.start:rows.stop], G.graph["records"][rows.start:rows.stop]):
+            for t, rs in zip(G.graph["tie"][rows.start:rows.stop], G.graph["records"][rows.start:rows.stop]):
                 if t == "found_together":
                     found_with.update(rs)
             adults[a].append({"person_id": m, "name": name(m), "pieces": d["count"],
                               "kinds": {str(k): int(v) for k, v in kinds.items()}, "records": recs,
-                              "evidence": list(G.graph["lines"][rows.start:rows.stop])})
+                              "evidence": evidence_lines(G, rows)})
     adult_rows = []
     for a, ties in adults.items():
         rank, rec = recruiters.get(a, (None, None))

@@ -128,37 +128,46 @@ def tie_graph(source: dict, ev: pd.DataFrame, *, min_evidence: int = 1) -> nx.Gr
     G.add_edges_from((u, v, {"count": int(e - s), "weight": float(w), "rows": range(int(s), int(e))})
                      for u, v, s, e, w in zip(a, b, starts, ends, weight) if e - s >= min_evidence)
     G.graph["evidence"] = ev
-    G.graph["lines"] = evidence_lines(ev)
-    G.graph["ties"] = ev["tie"].to_numpy(object)
-    G.graph["records"] = ev["records"].to_numpy(object)
+    # Columns as arrays: a tie's evidence is a slice, its text is written only when drawn.
+    for col in ("tie", "records", "date", "source", "grading", "fact_or_opinion"):
+        G.graph[col] = ev[col].fillna("").to_numpy(object)
     return G
 
 
-def evidence_lines(ev: pd.DataFrame) -> np.ndarray:
-    """One line of text per piece of evidence (kind · records · date · source · grading),
-    built for every row at once."""
-    if len(ev) == 0:
-        return np.array([], dtype=object)
-    parts = [ev["tie"].astype(str).str.replace("_", " "), ev["records"].map(lambda r: ", ".join(map(str, r))),
-             ev["date"].fillna("").astype(str).str[:10], ev["source"].fillna("").astype(str),
-             ev["grading"].fillna("").astype(str).map(lambda g: f"grading {g}" if g else ""),
-             np.where(ev["fact_or_opinion"].to_numpy() == "opinion", "opinion", "")]
-    cols = [np.asarray(p, dtype=object) for p in parts]
-    return np.array([" · ".join(x for x in row if x) for row in zip(*cols)], dtype=object)
+def evidence_lines(G: nx.Graph, rows: range) -> list[str]:
+    """One line of text per piece of evidence behind a tie: kind · records · date · source ·
+    grading (· opinion)."""
+    out = []
+    for i in rows:
+        parts = [str(G.graph["tie"][i]).replace("_", " "), ", ".join(map(str, G.graph["records"][i])),
+                 str(G.graph["date"][i])[:10], str(G.graph["source"][i]),
+                 f"grading {G.graph['grading'][i]}" if G.graph["grading"][i] else "",
+                 "opinion" if G.graph["fact_or_opinion"][i] == "opinion" else ""]
+        out.append(" · ".join(p for p in parts if p))
+    return out
+
+
+def edges_within(G: nx.Graph, nodes) -> list[tuple]:
+    """The ties of ``G`` among ``nodes`` as ``(u, v, data)`` with ``u < v`` (faster than a subgraph view)."""
+    keep = set(nodes)
+    return [(min(u, v), max(u, v), d) for u, v, d in G.edges(data=True) if u in keep and v in keep]
 
 
 # --- choosing who is drawn ------------------------------------------------------------------------
-def strongest_ties(G: nx.Graph, cap: int, *, keep=()) -> list:
-    """At most ``cap`` nodes of ``G``: ``keep`` first, then the ends of the strongest ties in turn.
+def strongest_ties(G: nx.Graph, cap: int, *, keep=(), nodes=None, edges=None) -> list:
+    """At most ``cap`` nodes of ``G`` (or of ``nodes``, whose ties are ``edges``): ``keep``
+    first, then the ends of the strongest ties in turn.
 
     >>> G = nx.Graph([("a", "b", {"weight": 5}), ("b", "c", {"weight": 1}), ("c", "d", {"weight": 3})])
     >>> sorted(strongest_ties(G, 2)), sorted(strongest_ties(G, 3, keep=["c"]))
     (['a', 'b'], ['a', 'b', 'c'])
     """
-    chosen = list(dict.fromkeys(k for k in keep if k in G))[:cap]
+    nodes = list(G) if nodes is None else list(nodes)
+    edges = edges_within(G, nodes) if edges is None else edges
+    inside = set(nodes)
+    chosen = list(dict.fromkeys(k for k in keep if k in inside))[:cap]
     seen = set(chosen)
-    ranked = sorted(((min(u, v), max(u, v), d.get("weight", 1.0)) for u, v, d in G.edges(data=True)),
-                    key=lambda e: (-e[2], str(e[0]), str(e[1])))
+    ranked = sorted(((u, v, d.get("weight", 1.0)) for u, v, d in edges), key=lambda e: (-e[2], str(e[0]), str(e[1])))
     for u, v, _ in ranked:
         if len(seen) >= cap:
             break
@@ -166,7 +175,7 @@ def strongest_ties(G: nx.Graph, cap: int, *, keep=()) -> list:
         if need and len(seen) + len(need) <= cap:
             chosen += need
             seen.update(need)
-    for n in sorted(G, key=str):  # room left: people with no tie (a group's quiet members)
+    for n in sorted(nodes, key=str):  # room left: people with no tie (a group's quiet members)
         if len(seen) >= cap:
             break
         if n not in seen:
@@ -201,10 +210,6 @@ def marked_bridges(analysis: dict | None, *, top: int | None = None) -> dict[str
     top = int(schema.setting("app.bridges_marked")) if top is None else top
     out = [b for b in (analysis or {}).get("bridges", []) if b.get("bridges_groups")][:top]
     return {b["person_id"]: b for b in out}
-
-
-def _evidence_text(G: nx.Graph, rows: range) -> list[str]:
-    return list(G.graph["lines"][rows.start:rows.stop])
 
 
 def _measure(H: nx.Graph, measure: str) -> dict:
@@ -266,8 +271,7 @@ def network_view(source: dict, analysis: dict | None, *, mode: str = "window", m
     G = tie_graph(source, ev, min_evidence=max(1, int(min_evidence)))
     ev = G.graph.get("evidence", ev)
     people = source["people"].set_index("person_id")
-    for pid, role in people["role"].items():
-        G.nodes[pid]["role"] = role
+    nx.set_node_attributes(G, people["role"].to_dict(), "role")
     members = canonical(source, members)
     if person_id is not None:
         [person_id] = canonical(source, [person_id])  # a merged identity is drawn as its canonical person
@@ -277,23 +281,28 @@ def network_view(source: dict, analysis: dict | None, *, mode: str = "window", m
                "source_evaluations": sorted(source_evaluations) if source_evaluations is not None else "all",
                "assessments": sorted(assessments) if assessments is not None else "all",
                "min_evidence": int(min_evidence), "size_by": size_by, "cap": cap}
-    counts = {"people_in_scope": len(chosen), "ties_in_scope": G.subgraph(chosen).number_of_edges(),
+    scope_edges = edges_within(G, chosen)
+    counts = {"people_in_scope": len(chosen), "ties_in_scope": len(scope_edges),
               "evidence_kept": len(ev), "evidence_in_window": len(source["evidence"]),
               "people_without_ties": sum(1 for n in G if G.degree(n) == 0)}
     gof = {m: g["group_id"] for g in (analysis or {}).get("peer_groups", []) for m in g["members"]}
     colours = _group_colours(analysis)
     if aggregate and mode == "window":
-        view = _aggregate(G, chosen, analysis, gof, colours, people, cap=cap, redaction=redaction)
+        view = _aggregate(G, chosen, scope_edges, analysis, gof, colours, people, cap=cap, redaction=redaction)
         view.update(counts={**counts, "drawn_nodes": len(view["nodes"]), "drawn_ties": len(view["edges"])},
                     filters=filters, mode=mode)
         return view
     message = None
     if len(chosen) > cap:
         keep_first = [person_id] if mode == "person" else [m for m in members if m in G]
-        kept = strongest_ties(G.subgraph(chosen), cap, keep=keep_first)
-        message = _left_out_message(G, chosen, kept, cap)
+        kept = strongest_ties(G, cap, keep=keep_first, nodes=chosen, edges=scope_edges)
+        message = _left_out_message(G, chosen, scope_edges, kept, cap)
         chosen = kept
-    H = G.subgraph(chosen)
+        kept_set = set(kept)
+        scope_edges = [e for e in scope_edges if e[0] in kept_set and e[1] in kept_set]
+    H = nx.Graph()
+    H.add_nodes_from(chosen)
+    H.add_edges_from(scope_edges)
     size = _measure(H, size_by)
     top = max(size.values(), default=0) or 0
     bridges = marked_bridges(analysis)
@@ -331,9 +340,9 @@ def network_view(source: dict, analysis: dict | None, *, mode: str = "window", m
             "border_width": 5 if (centre or is_bridge) else 1, "hops": dist.get(pid),
             "title": "\n".join(lines)})
     edges = []
-    for u, v, d in sorted(((min(u, v), max(u, v), d) for u, v, d in H.edges(data=True)), key=lambda e: (str(e[0]), str(e[1]))):
-        lines = _evidence_text(G, d["rows"])
-        kinds = Counter(G.graph["ties"][d["rows"].start:d["rows"].stop])
+    for u, v, d in sorted(scope_edges, key=lambda e: (str(e[0]), str(e[1]))):
+        lines = evidence_lines(G, d["rows"])
+        kinds = Counter(G.graph["tie"][d["rows"].start:d["rows"].stop])
         records = sorted({r for recs in G.graph["records"][d["rows"].start:d["rows"].stop] for r in recs})
         title = (f"{label[u]} – {label[v]}: {d['count']} piece(s) of evidence (weight {d['weight']:.2f})\n"
                  + "\n".join(lines[:EVIDENCE_LINES])
@@ -361,13 +370,13 @@ def _legend(groups: list[str], colours: dict, others: bool, *, most: int = 12) -
     return out
 
 
-def _left_out_message(G: nx.Graph, chosen: list, kept: list, cap: int) -> str:
-    left = [n for n in chosen if n not in set(kept)]
-    roles = Counter(G.nodes[n].get("role", "") for n in left)
-    all_ties = G.subgraph(chosen).number_of_edges()
-    kept_ties = G.subgraph(kept).number_of_edges()
+def _left_out_message(G: nx.Graph, chosen: list, edges: list, kept: list, cap: int) -> str:
     kept_set = set(kept)
-    dropped = [d["weight"] for u, v, d in G.subgraph(chosen).edges(data=True) if not (u in kept_set and v in kept_set)]
+    left = [n for n in chosen if n not in kept_set]
+    roles = Counter(G.nodes[n].get("role", "") for n in left)
+    all_ties = len(edges)
+    dropped = [d["weight"] for u, v, d in edges if not (u in kept_set and v in kept_set)]
+    kept_ties = all_ties - len(dropped)
     who = ", ".join(f"{n} {PLURAL.get(r, r.replace('_', ' '))}" for r, n in sorted(roles.items()) if r)
     return (f"Large network: showing {len(kept)} of {len(chosen)} people and {kept_ties} of {all_ties} ties "
             f"(the limit is {cap} people, setting app.network_node_cap). The people on the strongest ties were kept. "
@@ -376,7 +385,7 @@ def _left_out_message(G: nx.Graph, chosen: list, kept: list, cap: int) -> str:
             + ". Narrow the window or the filters, raise the minimum evidence, or draw one node per peer group.")
 
 
-def _aggregate(G: nx.Graph, chosen: list, analysis: dict | None, gof: dict, colours: dict,
+def _aggregate(G: nx.Graph, chosen: list, edges: list, analysis: dict | None, gof: dict, colours: dict,
                people: pd.DataFrame, *, cap: int, redaction: str) -> dict:
     """The whole window as one node per peer group, adults of concern as themselves, and one
     node for everyone else in no group."""
@@ -389,7 +398,7 @@ def _aggregate(G: nx.Graph, chosen: list, analysis: dict | None, gof: dict, colo
         unit[n] = gof[n] if n in gof else n if role == "adult_of_concern" else "OTHERS"
     members = Counter(unit.values())
     ties: dict[tuple, dict] = {}
-    for u, v, d in G.subgraph(chosen).edges(data=True):
+    for u, v, d in edges:
         a, b = sorted((unit[u], unit[v]))
         if a == b:
             continue
@@ -424,7 +433,7 @@ def _aggregate(G: nx.Graph, chosen: list, analysis: dict | None, gof: dict, colo
     edges = []
     for (a, b), t in sorted(ties.items(), key=lambda x: (str(x[0][0]), str(x[0][1]))):
         best = sorted(t["pairs"], key=lambda p: (-p[0], str(p[1]), str(p[2])))[:5]
-        lines = [f"{p[1]} – {p[2]}: " + "; ".join(_evidence_text(G, p[3])[:3]) for p in best]
+        lines = [f"{p[1]} – {p[2]}: " + "; ".join(evidence_lines(G, p[3])[:3]) for p in best]
         records = sorted({r for p in t["pairs"] for recs in G.graph["records"][p[3].start:p[3].stop] for r in recs})
         edges.append({"source": a, "target": b, "weight": round(t["weight"], 4), "count": t["count"],
                       "ties": {"people tied": t["ties"]}, "records": records, "evidence": lines,

@@ -99,6 +99,8 @@ def main() -> None:
                f"{c['evidence_kept']} of {c['evidence_in_window']} pieces of evidence pass the filters. "
                "Colour: peer group found in the data. Hover a person or a tie for its evidence. The layout is "
                "seeded and still: the same data gives the same picture at every meeting.")
+    if mode == "window" and c["people_without_ties"]:
+        st.caption(f"{c['people_without_ties']} people with no tie that passes the filters are not drawn.")
     if view["message"]:
         st.warning(view["message"])
     if not view["nodes"]:
