@@ -43,7 +43,7 @@ def find_group(store: Store, window: Window, group_id: str, analysis: dict, sour
 
     for g in analysis.get("peer_groups", []):
         if g["group_id"] == group_id:
-            ages = g.get("ages") or {}
+            ages = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in (g.get("ages") or {}).items()}
             how = (f"Found in the records of the window by {g.get('algorithm', 'community detection')} "
                    f"(seed {g.get('seed')}); stability across re-runs {g.get('stability')}; "
                    f"{g.get('internal_ties', 0)} ties among members; ages {ages.get('min')} to {ages.get('max')} "

@@ -40,7 +40,7 @@ def main() -> None:
     cols[2].metric("Shared places", m["shared_places"])
     cols[3].metric("Incidents in window", m["incidents"])
     cols[4].metric("Missing episodes", m["missing_episodes"])
-    cols[5].metric("Highest matrix band", group["matrix"]["highest"] or "none agreed")
+    cols[5].metric("Highest matrix band", group["matrix"]["highest"] or "none", help="Of members' latest agreed assessments")
 
     st.subheader("Members")
     st.dataframe(pd.DataFrame([{"name": r["name"], "person_id": r["person_id"], "age": r["age"], "role": r["role"],
