@@ -20,7 +20,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["overview", "data", "network?person=P0064", "peer-groups?group=G003", "locations-board",
+PAGES = ["overview", "data", "network?mode=person&person=P0064", "network?mode=group&group=PG001",
+         "network?mode=window", "peer-groups?group=G003", "peer-groups?group=PG001", "locations-board",
          "person?person=P0064", "complex-strategy", "weekly-review"]
 IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]') && !!document.querySelector('h1')"
 
@@ -67,7 +68,7 @@ def main() -> None:
                 pg.goto(url + page)
                 pg.wait_for_function(IDLE, timeout=180000)
                 first = time.monotonic() - t
-                box = pg.get_by_label("Window (days)")
+                box = pg.get_by_label("Window (days)", exact=True)
                 t = time.monotonic()
                 box.fill("180")
                 box.press("Enter")

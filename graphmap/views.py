@@ -134,8 +134,7 @@ def ego_network(store: Store, window: Window, person_id: str, *, hops: int = 1,
                        + (f"\n... and {len(ev) - 12} more" if len(ev) > 12 else "")}
              for (a, b), ev in sorted(evidence.items())]
     legend = [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]
-    return {"nodes": nodes, "edges": edges, "legend": legend, "centre": person_id,
-            "awaiting": {"colour by peer group, size by measure, bridges marked": "network"}}
+    return {"nodes": nodes, "edges": edges, "legend": legend, "centre": person_id, "awaiting": {}}
 
 
 def layout(nodes: list[dict], edges: list[dict], *, seed: int) -> dict[str, tuple[float, float]]:
@@ -210,8 +209,7 @@ def locations_board(store: Store, window: Window, location_id: str | None = None
 def recorded_groups(store: Store, window: Window) -> list[dict]:
     """Groups recorded in the store (groups.csv) with members whose membership overlaps the window.
 
-    The network analyses' peer groups (communities found in the data) replace these as the
-    page's main list when issue 4 lands.
+    The peer-group page lists these after the groups the network analyses find (:func:`group_choices`).
     """
     groups = store.table("groups")
     mem = store.table("memberships")
@@ -224,40 +222,57 @@ def recorded_groups(store: Store, window: Window) -> list[dict]:
     return out
 
 
-def peer_group(store: Store, window: Window, group_id: str, *, redaction: str = "professionals-only") -> dict:
-    """One group for the peer-group assessment: members with ages, roles and flags."""
-    groups = {g["group_id"]: g for g in recorded_groups(store, window)}
-    if group_id not in groups:
-        raise KeyError(f"no group with id {group_id!r}")
-    g = groups[group_id]
-    people = store.get("people", set(g["members"])).sort_values("person_id")
-    members = []
-    for row in people.to_dict("records"):
-        members.append({"person_id": row["person_id"], "name": person_label(row, redaction),
-                        "age": age_on(row["date_of_birth"], window.as_at), "role": row["role"].replace("_", " "),
-                        "flags": row["flags"].replace(";", ", ")})
-    return {"group_id": group_id, "name": g["name"], "source": g["source"], "members": members,
-            "network": group_network(store, window, g["members"], redaction=redaction),
-            "matrix": group_matrix(store, window, g["members"]),
-            "awaiting": {"peer group found in the data, adults of concern and bridges with reasons, timeline":
-                         "network", "shared places": "places"}}
+def group_choices(store: Store, window: Window, analysis: dict | None = None) -> list[dict]:
+    """The groups a page can open: peer groups found by the network analyses, then recorded ones
+    (:func:`graphmap.group_assessment.group_choices`)."""
+    from .group_assessment import group_choices as choices
+
+    return choices(store, window, analysis if analysis is not None else _analysis(store, window))
 
 
-def group_network(store: Store, window: Window, members: list[str], *, redaction: str = "professionals-only") -> dict:
-    """The ties among a group's members in the window, with their evidence (same shape as ego_network)."""
-    nodes: dict[str, dict] = {}
-    edges: dict[tuple[str, str], dict] = {}
-    wanted = set(members)
-    for pid in sorted(wanted):
-        ego = ego_network(store, window, pid, hops=1, redaction=redaction)
-        for n in ego["nodes"]:
-            if n["id"] == pid:
-                nodes[pid] = {**n, "centre": False, "title": n["title"].rsplit("\n", 1)[0]}
-        for e in ego["edges"]:
-            if e["source"] in wanted and e["target"] in wanted:
-                edges[(e["source"], e["target"])] = e
-    return {"nodes": [nodes[k] for k in sorted(nodes)], "edges": [edges[k] for k in sorted(edges)],
-            "legend": [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]}
+def peer_group(store: Store, window: Window, group_id: str, *, redaction: str = "professionals-only",
+               analysis: dict | None = None, source: dict | None = None) -> dict:
+    """One group (found or recorded) for the peer-group assessment page and pack: members with
+    ages, roles, cohorts and matrix levels, the network, shared places, timeline, adults of
+    concern and bridges with reasons, cohort counts and suggested actions
+    (:func:`graphmap.group_assessment.group_assessment`)."""
+    from .group_assessment import group_assessment
+
+    data = group_assessment(store, window, group_id, redaction=redaction, analysis=analysis, source=source)
+    data["awaiting"] = {}
+    return data
+
+
+def network_source(store: Store, window: Window) -> dict:
+    """The window's tie evidence and people, which every network picture is drawn from."""
+    from .network_picture import network_source as source_of
+
+    return source_of(store, window)
+
+
+def network_view(store: Store, window: Window, *, mode: str = "window", group_id: str | None = None,
+                 analysis: dict | None = None, source: dict | None = None, **options) -> dict:
+    """The Network page's picture: a group (found or recorded), a person's ego network or the
+    whole window, filtered, coloured by peer group and capped or aggregated with a message
+    (:func:`graphmap.network_picture.network_view`; ``options`` are its keywords)."""
+    from .group_assessment import find_group
+    from .network_picture import network_source as source_of
+    from .network_picture import network_view as view_of
+
+    analysis = analysis if analysis is not None else _analysis(store, window)
+    source = source if source is not None else source_of(store, window)
+    if mode == "group":
+        if not group_id:
+            raise ValueError("a group picture needs a group id")
+        g = find_group(store, window, group_id, analysis, source)
+        options = {**options, "members": g["members"], "group_label": g["name"]}
+    return view_of(source, analysis, mode=mode, **options)
+
+
+def _analysis(store: Store, window: Window) -> dict:
+    from .network.analyse import analyse
+
+    return analyse(store, window)
 
 
 # --- Weekly review -----------------------------------------------------------------------------

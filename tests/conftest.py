@@ -120,3 +120,14 @@ def kill_when_wal_grows(proc, wal: Path, min_bytes: int, *, what: str = "the wri
     assert proc.poll() is None, f"{what} finished before it could be killed; make the data bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+@pytest.fixture(scope="session")
+def sample_demo_db(tmp_path_factory) -> Path:
+    """A SQLite store of the generated demo borough (sample_data/demo), built once per session."""
+    from graphmap.store import open_store
+
+    path = tmp_path_factory.mktemp("sample_demo") / "graphmap.db"
+    with open_store(path) as s:
+        assert s.load([SAMPLE_DEMO]).rejected_rows == 0
+    return path

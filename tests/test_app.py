@@ -64,6 +64,13 @@ def db_env(app_db, monkeypatch):
     return app_db
 
 
+@pytest.fixture
+def demo_env(sample_demo_db, monkeypatch):
+    """The app on the generated demo borough (sample_data/demo)."""
+    monkeypatch.setenv("GRAPHMAP_DB", str(sample_demo_db))
+    return sample_demo_db
+
+
 def page_script(page: str) -> None:
     """One page with the app's sidebar, as app.py runs it (AppTest cannot switch callable pages)."""
     import importlib
@@ -168,20 +175,79 @@ def test_data_page_upload_refuses_unknown_names_and_checks_canonical(db_env):
 
 
 def test_network_page_draws_a_persons_network_offline(db_env):
-    at = open_page("network", network_person="P002", network_hops=2)
+    at = open_page("network", network_mode="A person's network", network_person="P002", network_hops=2)
     assert not at.exception
     [page] = iframes(at)
     assert "new vis.Network" in page and remote_references(page) == []
     assert XSS_SURNAME not in page and "\\u003cscript\\u003ewindow.__xss=2" in page
-    ties = frame(at, "records")
-    assert "named together on merlin · I001" in " ".join(ties["records"])
-    assert "awaits the network analyses" in texts(at)
+    assert '"enabled": false' in page and "graphmap-legend" in page  # physics stopped; a legend
+    ties = frame(at, "records", "kinds")
+    assert "same incident · I001 · 2026-03-02 · police" in " ".join(ties["records"])
+    assert set(frame(at, "person", "peer group")["id"]) == {"P001", "P002", "P003", "P004", "P900"}
+    assert "awaits" not in texts(at)
 
 
-def test_network_page_group_and_window_modes_say_what_they_await(db_env):
-    at = open_page("network", network_mode="A peer group")
-    assert not at.exception and not iframes(at)
-    assert "awaits the network analyses (issue 4" in texts(at)
+def test_network_page_group_mode_found_and_recorded(db_env):
+    at = open_page("network", network_mode="A peer group", network_group="PG001")
+    assert not at.exception
+    people = frame(at, "person", "peer group")
+    assert set(people["id"]) == {"P001", "P002", "P003", "P900", "P004"}  # members and the adult tied to them
+    assert set(people.loc[people["id"] != "P004", "peer group"]) == {"PG001"}
+    [page] = iframes(at)
+    assert "peer group PG001" in page and "diamond: adult of concern" in page
+    assert "awaits" not in texts(at)
+    at = open_page("network", network_mode="A peer group", network_group="G1")
+    assert not at.exception
+    assert set(frame(at, "person", "peer group")["id"]) == {"P001", "P002", "P900", "P004"}
+
+
+def test_network_page_whole_window_and_one_node_per_group(db_env):
+    at = open_page("network", network_mode="The whole window", network_size_by="betweenness")
+    assert not at.exception
+    people = frame(at, "person", "peer group")
+    assert set(people["id"]) == {"P001", "P002", "P003", "P004", "P900"}
+    assert people.set_index("id")["betweenness within the picture"].idxmax() == "P002"
+    at = open_page("network", network_mode="The whole window", network_draw="One node per peer group")
+    assert not at.exception
+    assert set(frame(at, "person", "peer group")["id"]) == {"PG001", "P004"}
+    assert "Drawn as one node per peer group: 1 groups stand for 4 young people" in texts(at)
+
+
+@pytest.mark.parametrize("filters, ties", [
+    ({"network_incident_types": ["missing"]}, {"P001-P002", "P002-P003", "P003-P004", "P002-P004", "P002-P900"}),
+    ({"network_link_kinds": ["friend"]}, {"P001-P002", "P002-P003", "P002-P900"}),
+    ({"network_source_evaluations": ["1", "2"], "network_link_kinds": ["olders", "friend"]}, {"P001-P002", "P002-P003", "P002-P900"}),
+    ({"network_min_evidence": 2}, {"P002-P003", "P003-P004", "P002-P004", "P002-P900"}),
+])
+def test_network_page_filters(db_env, filters, ties):
+    at = open_page("network", network_mode="The whole window", **filters)
+    assert not at.exception
+    shown = frame(at, "records", "kinds")
+    ids = {n: i for n, i in zip(frame(at, "person", "peer group")["person"], frame(at, "person", "peer group")["id"])}
+    assert {"-".join(sorted((ids[a], ids[b]))) for a, b in zip(shown["person"], shown["linked to"])} == ties
+    if "network_incident_types" in filters:
+        assert "I001" not in " ".join(shown["records"]) and "I900" not in " ".join(shown["records"])
+
+
+def test_network_page_cap_says_what_was_left_out(db_env, monkeypatch):
+    from graphmap import schema
+
+    real = schema.setting
+    monkeypatch.setattr(schema, "setting", lambda path, default=None: 3 if path == "app.network_node_cap"
+                        else real(path, default))
+    at = open_page("network", network_mode="The whole window")
+    assert not at.exception
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("Large network: showing 3 of 5 people") and "app.network_node_cap" in warning
+    assert len(frame(at, "person", "peer group")) == 3
+
+
+def test_network_page_on_the_demo_borough_caps_the_whole_window(demo_env):
+    at = open_page("network", network_mode="The whole window")
+    assert not at.exception
+    assert len(frame(at, "person", "peer group")) == 250
+    assert any(w.value.startswith("Large network: showing 250 of") for w in at.warning)
+    assert "Bridges marked" in texts(at)
 
 
 def test_locations_board_map_hotspots_profile_and_packs(db_env):
@@ -239,6 +305,43 @@ def test_peer_group_page_members_and_family_present_redaction(db_env):
     assert list(members["name"]) == ["P001", "P002", "P900"]  # family-present: pseudonyms only
     assert list(members["matrix band"]) == ["not assessed", "moderate", "not assessed"]
     assert at.subheader[0].value.startswith("Crew \\<b\\>bold")
+    assert "Liam" not in " ".join(frame(at, "members tied", "score")["name"])
+
+
+def test_peer_group_page_for_a_found_group(db_env):
+    at = open_page("peer_groups", group="PG001")
+    assert not at.exception
+    assert at.subheader[0].value.replace("\\", "") == "Peer group PG001 (found in the data)"
+    assert list(frame(at, "person_id", "age")["person_id"]) == ["P001", "P002", "P003", "P900"]
+    network, board = iframes(at)
+    assert "new vis.Network" in network and 'src="app/static/leaflet/leaflet.js"' in board
+    assert remote_references(network) == remote_references(board) == []
+    assert set(frame(at, "place", "members")["id"]) == {"L002", "L900"}
+    assert list(frame(at, "members named", "grading")["id"]) == ["I001", "I002", "I003", "I900"]
+    adults = frame(at, "members tied", "score")
+    assert list(adults["id"]) == ["P004"] and adults["likely-recruiter rank"].iloc[0] == 1
+    assert "young people 2 x 1" in adults["score parts"].iloc[0]
+    cohorts = frame(at, "cohort", "ids").set_index("cohort")
+    assert cohorts.loc["children missing", "ids"] == "P002, P003"
+    actions = frame(at, "heading", "suggested action")
+    assert list(dict.fromkeys(actions["heading"])) == ["Identify", "Prevent", "Support", "Protect", "Disrupt"]
+    assert "Child Abduction Warning Notices" in " ".join(actions["suggested action"])
+    assert {b.key for b in at.get("download_button")} == {"pack_html_peer-group", "pack_docx_peer-group"}
+    assert "awaits" not in texts(at)
+
+
+def test_peer_group_page_on_the_demo_borough(demo_env):
+    at = open_page("peer_groups", group="PG001")
+    assert not at.exception
+    from graphmap.network.analyse import analyse
+    from graphmap.store import open_store
+    from graphmap.window import Window
+
+    with open_store(demo_env) as s:
+        pg = analyse(s, Window.ending("2026-10-31", 365))["peer_groups"][0]
+    assert list(frame(at, "person_id", "age")["person_id"]) == pg["members"]
+    assert set(frame(at, "members tied", "score")["id"]) == {a["person_id"] for a in pg["adults_of_concern"]}
+    assert len(iframes(at)) == 2
 
 
 def test_complex_strategy_lists_candidates_from_the_network_analyses(db_env):

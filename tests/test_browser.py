@@ -153,3 +153,39 @@ def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_
     shots("locations-board", page, tmp_path)
     no_script_ran(page)
     assert page.outside == []
+
+
+CANVAS_PAINTED = """(() => { const c = document.querySelector('#mynetwork canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+    for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++; }
+    return n; })()"""
+
+
+def network_frame(page, count: int):
+    """The pyvis frame once vis-network has drawn ``count`` people."""
+    net = frame_with(page, "#mynetwork canvas")
+    net.wait_for_function(timeout=30000, expression=f"typeof network !== 'undefined' && nodes.length === {count}")
+    return net
+
+
+@pytest.mark.parametrize("mode, query, people", [
+    ("group", "mode=group&group=PG001", {"P001", "P002", "P003", "P900", "P004"}),
+    ("person", "mode=person&person=P001", {"P001", "P002"}),
+    ("window", "mode=window", {"P001", "P002", "P003", "P004", "P900"}),
+])
+def test_network_page_renders_each_mode_still_and_offline(page, app_url, tmp_path, mode, query, people):
+    page.goto(f"{app_url}/network?{query}")
+    net = network_frame(page, len(people))
+    assert set(net.evaluate("nodes.getIds()")) == people
+    assert net.evaluate(CANVAS_PAINTED) > 500  # the canvas was drawn on, not left blank
+    assert net.evaluate("network.physics.options.enabled") is False
+    before = net.evaluate("network.getPositions()")
+    page.wait_for_timeout(1000)
+    assert net.evaluate("network.getPositions()") == before  # nothing moves after loading
+    assert "adult of concern" in net.inner_text("#graphmap-legend")
+    shots(f"network-{mode}", page, tmp_path)
+    if mode == "group":  # a fresh load draws the same picture (seeded layout)
+        page.reload()
+        assert network_frame(page, len(people)).evaluate("network.getPositions()") == before
+    no_script_ran(page)
+    assert page.outside == []

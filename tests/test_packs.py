@@ -71,15 +71,17 @@ def test_html_and_docx_carry_the_same_content_and_markings(db, tmp_path):
     h = html_content(page)
     doc, headings, cells = docx_content(render_docx(pack), tmp_path)
     assert h.headings == headings == ["Peer group assessment: Crew <b>bold</b> [x](javascript:alert(1))",
-                                      "Members", "Ties between members", "Network, places and actions"]
+                                      "Members", "Network", "Places the group shares", "Timeline",
+                                      "Adults of concern and bridges", "Cohort flags", "Suggested actions"]
     assert h.cells == cells
     assert f"{XSS_FORENAME} {XSS_SURNAME}" in cells  # the hostile name, as text
     line = "OFFICIAL-SENSITIVE · as at 2026-10-31 · window 365 days (2025-11-01 to 2026-10-31) · redaction: professionals-only"
     assert page.count(line) == 3  # fixed page header, under the title, page footer
     assert doc.sections[0].header.paragraphs[0].text == line == doc.sections[0].footer.paragraphs[0].text
-    assert "awaits the network analyses" in page
-    assert "awaits the network analyses" in "\n".join(p.text for p in doc.paragraphs)
-    assert cells[cells.index("P002") + 4] == "moderate (40)" and cells[cells.index("P002") + 5] == "2026-04-10"
+    assert "awaits" not in page  # the network analyses fill every section
+    assert "Child Abduction Warning Notices for adults of concern members were found with when missing" in cells
+    assert "Not yet in this pack" not in "\n".join(p.text for p in doc.paragraphs)
+    assert cells[cells.index("P002") + 3] == "moderate (40)" and cells[cells.index("P002") + 4] == "2026-04-10"
 
 
 def test_html_pack_escapes_record_text(db):
@@ -122,6 +124,19 @@ def test_write_pack_is_atomic_and_refuses_other_suffixes(tmp_path):
     with pytest.raises(ValueError):
         write_pack(pack, tmp_path / "p.pdf")
     assert [p.name for p in tmp_path.iterdir()] == ["p.docx"]
+
+
+def test_peer_group_pack_of_a_found_group_has_the_pages_content(db, tmp_path):
+    r = CliRunner().invoke(cli, ["pack", "peer-group", "--db", str(db), "--as-at", "2026-10-31", "--group", "PG001",
+                                 "--out", str(tmp_path / "pg.docx")])
+    assert r.exit_code == 0, r.output
+    doc, headings, cells = docx_content((tmp_path / "pg.docx").read_bytes(), tmp_path)
+    assert headings[0] == "Peer group assessment: Peer group PG001 (found in the data)"
+    assert {"P001", "P002", "P003", "P900"} <= set(cells)  # members
+    assert "Liam Doyle" in cells and "I001, I002" in " ".join(cells)  # the adult of concern and the records
+    assert "L002" in cells and "L900" in cells  # places two members share
+    assert "found together · I002 · 2026-04-10 · csc" in " ".join(cells)  # tie evidence: kind · record · date · source
+    assert len(doc.inline_shapes) == 2  # the network and the places map, as pictures
 
 
 def test_cli_pack_html_docx_and_clean_errors(db, tmp_path):

@@ -112,9 +112,14 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
     for n in nodes:
         x, y = pos[n["id"]]
         # No title here: pyvis switches to an innerHTML popup when a title contains "href".
-        net.add_node(n["id"], label=n["label"], color=n["colour"], x=x, y=y,
-                     shape="diamond" if n.get("role") == "adult_of_concern" else "dot",
-                     size=26 if n.get("centre") else 16, borderWidth=4 if n.get("centre") else 1)
+        # A view may set shape, size and border (the Network page: size by a measure, bridges
+        # with an orange border); otherwise adults of concern are diamonds and the centre larger.
+        colour = ({"background": n["colour"], "border": n["border"],
+                   "highlight": {"background": n["colour"], "border": n["border"]}} if n.get("border") else n["colour"])
+        net.add_node(n["id"], label=n["label"], color=colour, x=x, y=y,
+                     shape=n.get("shape") or ("diamond" if n.get("role") == "adult_of_concern" else "dot"),
+                     size=n.get("size") or (26 if n.get("centre") else 16),
+                     borderWidth=n.get("border_width") or (4 if n.get("centre") else 1))
         titles_nodes.append({"id": n["id"], "title": n.get("title", "")})
     for i, e in enumerate(edges):
         eid = f"e{i}"
@@ -122,8 +127,8 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
         titles_edges.append({"id": eid, "title": e.get("title", "")})
     page = net.generate_html(notebook=False)
     page = _EMPTY_HEADING.sub("", _REMOTE_TAG.sub("", page))
-    extra = [("◆", "diamond: adult of concern"), ("◎", "thick border: the person at the centre"),
-             ("━", "thicker line: more evidence")]
+    extra = view.get("marks") or [("◆", "diamond: adult of concern"), ("◎", "thick border: the person at the centre"),
+                                  ("━", "thicker line: more evidence")]
     inject = (_legend_html(view.get("legend", []), extra)
               + "<script>nodes.update(" + script_json(titles_nodes) + ");"
               + "edges.update(" + script_json(titles_edges) + ");"

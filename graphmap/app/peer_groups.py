@@ -1,4 +1,6 @@
-"""Peer group assessment: pick a group, see its members; the analyses fill in the rest."""
+"""Peer group assessment: pick a group (found in the data or recorded) and see its members,
+network, shared places, timeline, adults of concern and bridges with reasons, cohort flags and
+suggested actions (:func:`graphmap.views.peer_group`; the pack shows the same)."""
 
 from __future__ import annotations
 
@@ -8,40 +10,130 @@ import streamlit as st
 from . import components, packs_ui, state
 
 
+def _parts(parts: dict) -> str:
+    return " + ".join(f"{k.replace('_', ' ')} {p['count']} x {p['weight']:g}" for k, p in parts.items())
+
+
 def main() -> None:
     st.title("Peer group assessment")
     state.marking()
-    groups = state.recorded_groups()
-    state.awaiting("Peer groups found in the data (communities), with bridges and adults of concern", "network")
+    groups = state.group_choices()
     if not groups:
-        st.caption("No groups are recorded in the store (groups.csv / memberships.csv).")
+        st.caption("No peer groups were found in the window and none are recorded (groups.csv / memberships.csv).")
         return
-    names = {g["group_id"]: g for g in groups}
-    if "group" not in st.session_state and st.query_params.get("group") in names:
+    by_id = {g["group_id"]: g for g in groups}
+    if "group" not in st.session_state and st.query_params.get("group") in by_id:
         st.session_state["group"] = st.query_params["group"]  # ?group=ID links here
-    gid = st.selectbox("Recorded group", list(names), index=None, key="group",
-                       format_func=lambda g: f"{names[g]['name'] or g} ({g}, {len(names[g]['members'])} members)",
-                       placeholder="Choose a group")
+    gid = st.selectbox("Group", list(by_id), index=None, key="group", placeholder="Choose a group",
+                       format_func=lambda g: f"{by_id[g]['name']} · {g} · {by_id[g]['size']} people")
+    st.caption(f"{sum(g['kind'] == 'found' for g in groups)} peer groups found in the records of the window "
+               f"(PG..., ids hold for this window), {sum(g['kind'] == 'recorded' for g in groups)} recorded groups.")
     if not gid:
         return
     group = state.peer_group(gid)
-    st.subheader(state.md(f"{group['name'] or gid} ({gid})"))
-    st.caption(f"Recorded by {state.md(group['source'])}; members whose membership overlaps the window.")
-    matrix = {m["person_id"]: m for m in group["matrix"]["members"]}
-    members = pd.DataFrame([{**m, "matrix band": matrix.get(m["person_id"], {}).get("combined_band", "not assessed"),
-                             "matrix total": matrix.get(m["person_id"], {}).get("combined_total"),
-                             "next review": matrix.get(m["person_id"], {}).get("next_review")}
-                            for m in group["members"]])
-    st.dataframe(members, hide_index=True, key="group_members")
-    if group["matrix"]["highest"]:
-        st.caption(f"Highest current matrix band in the group: {group['matrix']['highest']}.")
+    st.subheader(state.md(group["name"] if group["kind"] == "found" else f"{group['name'] or gid} ({gid})"))
+    st.caption(state.md(group["how"]))
+    m = group["metrics"]
+    cols = st.columns(6)
+    cols[0].metric("Members", m["members"])
+    cols[1].metric("Adults of concern tied", m["adults_of_concern"])
+    cols[2].metric("Shared places", m["shared_places"])
+    cols[3].metric("Incidents in window", m["incidents"])
+    cols[4].metric("Missing episodes", m["missing_episodes"])
+    cols[5].metric("Highest matrix band", group["matrix"]["highest"] or "none", help="Of members' latest agreed assessments")
+
+    st.subheader("Members")
+    st.dataframe(pd.DataFrame([{"name": r["name"], "person_id": r["person_id"], "age": r["age"], "role": r["role"],
+                                "matrix band": r["matrix_band"], "matrix total": r["matrix_total"],
+                                "next review": r["next_review"], "cohorts": ", ".join(r["cohorts"]),
+                                "flags": r["flags"], "found group": r["found_group"], "bridge": r["bridge"]}
+                               for r in group["members"]]), hide_index=True, key="group_members")
+    st.caption("Matrix: the latest agreed assessment on or before the as-at date. Cohorts: schema/cohorts.yaml.")
+
+    st.subheader("Network")
     net = group["network"]
-    st.caption(f"Ties between members in the window: {len(net['edges'])}.")
+    if net["message"]:
+        st.warning(net["message"])
+    st.caption(f"Members and the adults of concern tied to them: {len(net['nodes'])} people, {len(net['edges'])} ties. "
+               "Hover a tie for its records.")
     if net["nodes"]:
-        page, message = components.network_html(net, height=420)
-        if message:
-            st.warning(message)
-        st.iframe(page, height=440)
-    for what, analysis in group["awaiting"].items():
-        state.awaiting(what.capitalize(), analysis)
-    packs_ui.downloads("peer-group", group_id=gid)
+        page, _ = components.network_html(net, height=460, cap=max(len(net["nodes"]), 1))
+        st.iframe(page, height=480)
+
+    st.subheader("Places the group shares")
+    places = group["places"]
+    if places:
+        points = [{"latitude": p["latitude"], "longitude": p["longitude"], "radius": 5 + 2 * p["members"],
+                   "label": f"{p['name']} ({p['location_id']}): {p['members']} members",
+                   "popup": f"{p['name']} ({p['location_id']})\n{p['members']} members linked, {p['incidents']} "
+                            f"incidents in the window\n" + ", ".join(p["incident_ids"][:20])} for p in places]
+        st.iframe(components.map_html(points, height=420), height=440)
+        st.dataframe(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
+                                    "members": p["members"], "incidents": p["incidents"],
+                                    "hotspot rank": p["hotspot_rank"], "records": ", ".join(p["incident_ids"]),
+                                    "presence": "; ".join(p["presence"])} for p in places]),
+                     hide_index=True, key="group_places")
+        unmapped = sum(1 for p in places if p["latitude"] is None)
+        if unmapped:
+            st.caption(f"{unmapped} shared place(s) have no coordinates and are not on the map.")
+    else:
+        st.caption("No place is linked to two or more members in the window.")
+
+    st.subheader("Timeline")
+    if group["timeline"]:
+        st.dataframe(pd.DataFrame([{"date": t["date"], "end": t["end"], "type": t["type"].replace("_", " "),
+                                    "id": t["incident_id"], "place": t["place"], "members named": t["people"],
+                                    "grading": t["grading"], "source": t["source"]} for t in group["timeline"]]),
+                     hide_index=True, key="group_timeline")
+    else:
+        st.caption("No incidents naming members in the window.")
+
+    st.subheader("Adults of concern around the group")
+    if group["adults_of_concern"]:
+        st.dataframe(pd.DataFrame([{
+            "name": a["name"], "id": a["person_id"], "age": a["age"], "members tied": a["members_tied"],
+            "likely-recruiter rank": (a["recruiter"] or {}).get("rank"),
+            "score": (a["recruiter"] or {}).get("score"),
+            "score parts": _parts(a["recruiter"]["parts"]) if a["recruiter"] else "",
+            "disruption step": a["disruption_step"],
+            "ties (records)": "; ".join(f"{t['name']}: {', '.join(t['records'])}" for t in a["ties"])}
+            for a in group["adults_of_concern"]]), hide_index=True, key="group_adults")
+    else:
+        st.caption("No adult of concern is tied to a member in the window.")
+
+    st.subheader("Bridges")
+    if group["bridges"]:
+        st.dataframe(pd.DataFrame([{
+            "name": b["name"], "id": b["person_id"], "role": b["role"], "member": b["member"],
+            "betweenness": b["score"], "cut point": b["articulation_point"],
+            "groups connected": ", ".join(b["groups_connected"]),
+            "ties into groups (records)": "; ".join(f"{t['group_id']} via {t['via']}: {', '.join(t['records'])}"
+                                                    for t in b["ties_into_groups"])} for b in group["bridges"]]),
+            hide_index=True, key="group_bridges")
+        st.caption("A young person who bridges groups is a safeguarding signal: they may be used to recruit, "
+                   "and may be a victim themselves.")
+    else:
+        st.caption("No one ties this group to another peer group in the window.")
+    if group["co_missing"]:
+        st.markdown("**Missing at the same time**")
+        st.dataframe(pd.DataFrame([{"person": c["person_a"], "with": c["person_b"],
+                                    "overlapping episodes": c["overlapping_episodes"], "pattern": c.get("pattern"),
+                                    "dates": ", ".join(d[:10] for d in c.get("dates", [])),
+                                    "records": "; ".join(" & ".join(r) for r in c.get("records", []))}
+                                   for c in group["co_missing"]]), hide_index=True, key="group_co_missing")
+
+    st.subheader("Cohort flags")
+    st.dataframe(pd.DataFrame([{"cohort": c["label"], "members": c["count"], "ids": ", ".join(c["members"])}
+                               for c in group["cohorts"]]), hide_index=True, key="group_cohorts")
+
+    st.subheader("Suggested actions")
+    st.caption("Prompts for the meeting from schema/group_actions.yaml, each with the numbers that raised it: "
+               "the meeting decides.")
+    rows = [{"heading": h, "suggested action": a["action"], "why": a["reason"]}
+            for h, acts in group["actions"].items() for a in acts]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="group_actions")
+    else:
+        st.caption("No rule suggests an action for this group.")
+    # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
+    packs_ui.buttons("peer-group", state.window().as_at.isoformat(), *state.peer_group_pack(gid))

@@ -98,9 +98,40 @@ def _recorded_groups(url: str, version: str, as_at: str, days: int) -> list[dict
     return views.recorded_groups(_store(url), Window.ending(as_at, days))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner="Assessing the group...", max_entries=32)
 def _peer_group(url: str, version: str, as_at: str, days: int, group_id: str, redaction: str) -> dict:
-    return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction)
+    return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction,
+                            analysis=_analysis("network", url, version, as_at, days),
+                            source=_network_source(url, version, as_at, days))
+
+
+@st.cache_data(show_spinner="Writing the pack...", max_entries=8)
+def _peer_group_pack(url: str, version: str, as_at: str, days: int, group_id: str, redaction: str) -> tuple[str, bytes]:
+    from ..packs import render_docx, render_html
+    from ..packs.peer_group import peer_group_pack
+
+    w = Window.ending(as_at, days)
+    pack = peer_group_pack(_peer_group(url, version, as_at, days, group_id, redaction), window=w, redaction=redaction)
+    return render_html(pack), render_docx(pack)
+
+
+@st.cache_resource(show_spinner="Gathering the ties...", max_entries=4)
+def _network_source(url: str, version: str, as_at: str, days: int) -> dict:
+    # A resource (not copied per use): the tie evidence of a whole window; views never change it.
+    return views.network_source(_store(url), Window.ending(as_at, days))
+
+
+@st.cache_data(show_spinner="Drawing the network...", max_entries=64)
+def _network_view(url: str, version: str, as_at: str, days: int, options: tuple) -> dict:
+    return views.network_view(_store(url), Window.ending(as_at, days), **dict(options),
+                              analysis=_analysis("network", url, version, as_at, days),
+                              source=_network_source(url, version, as_at, days))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _group_choices(url: str, version: str, as_at: str, days: int) -> list[dict]:
+    return views.group_choices(_store(url), Window.ending(as_at, days),
+                               analysis=_analysis("network", url, version, as_at, days))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -160,6 +191,30 @@ def recorded_groups() -> list[dict]:
 def peer_group(group_id: str) -> dict:
     w = window()
     return _peer_group(*_key(), w.as_at.isoformat(), w.days, group_id, redaction())
+
+
+def peer_group_pack(group_id: str) -> tuple[str, bytes]:
+    """The peer-group pack (HTML, DOCX) of the group on screen, built from the same cached data."""
+    w = window()
+    return _peer_group_pack(*_key(), w.as_at.isoformat(), w.days, group_id, redaction())
+
+
+def network_source() -> dict:
+    w = window()
+    return _network_source(*_key(), w.as_at.isoformat(), w.days)
+
+
+def network_view(**options) -> dict:
+    """The Network page's picture (:func:`graphmap.views.network_view`) for the sidebar's window
+    and redaction level; set-valued filters are passed as sorted tuples (hashable cache keys)."""
+    w = window()
+    opts = tuple(sorted({**options, "redaction": redaction()}.items()))
+    return _network_view(*_key(), w.as_at.isoformat(), w.days, opts)
+
+
+def group_choices() -> list[dict]:
+    w = window()
+    return _group_choices(*_key(), w.as_at.isoformat(), w.days)
 
 
 def weekly_review() -> dict:

@@ -37,7 +37,8 @@ def network_png(view: dict, *, seed: int | None = None) -> bytes:
     for n in view["nodes"]:
         x, y = pos[n["id"]]
         ax.scatter([x], [-y], s=260 if n.get("centre") else 140, c=n["colour"], zorder=2,
-                   marker="D" if n.get("role") == "adult_of_concern" else "o", edgecolors="#222")
+                   marker="D" if n.get("role") == "adult_of_concern" else "o", edgecolors=n.get("border") or "#222",
+                   linewidths=2.5 if n.get("border") else 1.0)
         ax.annotate(n["label"], (x, -y), xytext=(0, -14), textcoords="offset points", ha="center", va="top",
                     fontsize=8, usetex=False, parse_math=False)
     ax.set_axis_off()

@@ -25,10 +25,11 @@ _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt
         "==": operator.eq, "!=": operator.ne, "in": lambda a, b: a in b}
 
 
-def action_rules() -> dict:
-    """The rules of ``schema/place_actions.yaml``, checked (raises SchemaError when malformed)."""
-    data = schema.settings_file("place_actions.yaml")
-    path = schema.SCHEMA_DIR / "place_actions.yaml"
+def action_rules(name: str = "place_actions.yaml") -> dict:
+    """The rules of ``schema/place_actions.yaml`` (or another rules file of the same shape, e.g.
+    ``group_actions.yaml``), checked (raises SchemaError when malformed)."""
+    data = schema.settings_file(name)
+    path = schema.SCHEMA_DIR / name
     headings = list(data.get("headings") or [])
     for rule in data.get("actions") or []:
         where = f"{path}: action {rule.get('id', '?')!r}"
@@ -43,17 +44,17 @@ def action_rules() -> dict:
     return {"headings": headings, "actions": list(data.get("actions") or [])}
 
 
-def _holds(cond: list, metrics: dict) -> bool:
+def _holds(cond: list, metrics: dict, name: str = "place_actions.yaml") -> bool:
     metric, op, value = cond
     if metric not in metrics:
-        raise schema.SchemaError(f"place_actions.yaml: unknown metric {metric!r}")
+        raise schema.SchemaError(f"{name}: unknown metric {metric!r}")
     have = metrics[metric]
     if have is None:
         return False
     return bool(_OPS[op](have, value))
 
 
-def suggested_actions(metrics: dict) -> dict[str, list[dict]]:
+def suggested_actions(metrics: dict, rules_file: str = "place_actions.yaml") -> dict[str, list[dict]]:
     """The actions whose rules hold for ``metrics``, by heading, each with its reason.
 
     >>> acts = suggested_actions({"incidents": 6, "previous": 1, "trend": "rising", "young_people": 0,
@@ -64,12 +65,12 @@ def suggested_actions(metrics: dict) -> dict[str, list[dict]]:
     >>> acts["Disrupt"][0]["reason"]
     '6 incidents in the window (1 before, rising); busiest time Fri 21:00-22:00'
     """
-    rules = action_rules()
+    rules = action_rules(rules_file)
     out: dict[str, list[dict]] = {h: [] for h in rules["headings"]}
     for rule in rules["actions"]:
-        every = all(_holds(c, metrics) for c in rule.get("when") or [])
+        every = all(_holds(c, metrics, rules_file) for c in rule.get("when") or [])
         anyof = rule.get("when_any")
-        if every and (not anyof or any(_holds(c, metrics) for c in anyof)):
+        if every and (not anyof or any(_holds(c, metrics, rules_file) for c in anyof)):
             out[rule["heading"]].append({
                 "id": rule["id"], "action": rule["action"],
                 "reason": str(rule["reason"]).format_map(metrics),
