@@ -483,7 +483,7 @@ def test_person_profile_matrix_form_refuses_an_incomplete_agreed_assessment(fres
         assert s.audit_entries({"action": "assess"}).empty
 
 
-def test_person_profile_review_starts_from_an_earlier_assessment(fresh_env):
+def test_person_profile_review_starts_from_an_earlier_assessment(db_env):
     at = open_page("person_profile", profile_person="P002")
     at.selectbox(key="assess_start").set_value("A1").run()
     assert at.selectbox(key="assess_level_missing").value == "significant"
