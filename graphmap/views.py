@@ -288,20 +288,19 @@ def hotspot_cells(analysis) -> list[dict]:
     """The ranked grid cells of a :class:`graphmap.places.PlaceAnalysis` with their outlines
     (WGS84 rings of ``[lat, lon]``) for the board's map; counts only, like the places."""
     from .places import hotspot_records
-    from .places.geojson import places_geojson
+    from .places.grid import Lattice
 
-    ranked = {h["cell_id"]: h for h in hotspot_records(analysis, by="cell",
-                                                       limit=int(schema.setting("places.hotspots_limit", 25)))}
+    ranked = hotspot_records(analysis, by="cell", limit=int(schema.setting("places.hotspots_limit", 25)))
+    size = analysis.cell_size
     out = []
-    for f in places_geojson(analysis, with_statistics=False)["features"]:
-        props, geom = f["properties"], f["geometry"]
-        if props.get("layer") != "cell" or props.get("id") not in ranked or geom["type"] != "Polygon":
-            continue
-        h = ranked[props["id"]]
+    for h in ranked:
+        # A cell is named by its south-west corner in BNG metres (graphmap.places.grid).
+        east, north = h["cell_id"][1:].split("N")
+        cell = Lattice(size, int(round(float(east) / size)), int(round(float(north) / size)), 1, 1)
+        ring = cell.polygons_wgs84([0])[0].exterior.coords
         out.append({**{k: h[k] for k in ("rank", "cell_id", "places", "score", "incidents", "young_people",
                                           "groups", "adults_of_concern", "found_missing", "trend", "evidence")},
-                    "outline": [[lat, lon] for lon, lat in geom["coordinates"][0]]})
-    out.sort(key=lambda c: c["rank"])
+                    "outline": [[round(lat, 6), round(lon, 6)] for lon, lat in ring]})
     return out
 
 

@@ -155,4 +155,9 @@ def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_
     assert m.query_selector(".leaflet-popup-content img") is None
     shots("locations-board", page, tmp_path)
     no_script_ran(page)
+    # The pack is built when its button is clicked (deferred download), and is the board's pack.
+    with page.expect_download(timeout=60000) as got:
+        page.get_by_role("button", name="Pack (HTML)").click()
+    body = Path(got.value.path()).read_text(encoding="utf-8")
+    assert "OFFICIAL-SENSITIVE" in body and "Locations Board" in body
     assert page.outside == []

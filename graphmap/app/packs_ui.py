@@ -10,12 +10,19 @@ from . import state
 
 
 def downloads(kind: str, **ids) -> None:
+    """Two buttons; each pack is built only when its button is clicked (Streamlit's deferred
+    download), so a page does not spend seconds building packs nobody asked for on every run."""
     w = state.window()
-    pack = build_pack(kind, state.store(), w, redaction=state.redaction(), **ids)
+    store, redaction = state.store(), state.redaction()  # read now: the click runs outside the script
+
+    def pack():
+        return build_pack(kind, store, w, redaction=redaction, **ids)
+
     stem = f"{kind}-{w.as_at.isoformat()}"
     left, right = st.columns(2)
-    left.download_button("Pack (HTML)", render_html(pack), file_name=f"{stem}.html", mime="text/html",
+    left.download_button("Pack (HTML)", lambda: render_html(pack()), file_name=f"{stem}.html", mime="text/html",
                          key=f"pack_html_{kind}", on_click="ignore")
-    right.download_button("Pack (Word)", render_docx(pack), file_name=f"{stem}.docx", key=f"pack_docx_{kind}",
+    right.download_button("Pack (Word)", lambda: render_docx(pack()), file_name=f"{stem}.docx",
+                          key=f"pack_docx_{kind}",
                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                           on_click="ignore")
