@@ -529,3 +529,16 @@ def test_locations_board_draws_hotspot_cells(db_env):
     assert len(cells) >= 1 and cells.iloc[0]["rank"] == 1
     assert "L.polygon" in page and cells.iloc[0]["cell"] in page
     assert "Jayden" not in page
+
+
+def test_data_source_mapping_reads_an_xlsx_export(fresh_env):
+    at = open_page("data", load_mapping="missing_episodes")
+    xlsx = (ROOT / "sample_data" / "exports" / "missing_episodes.xlsx").read_bytes()
+    at.file_uploader(key="upload_files").set_value([("missing_episodes.xlsx", xlsx, "application/octet-stream")])
+    at.run()
+    at.button(key="check_uploads").click().run()
+    assert not at.exception
+    summary = frame(at, "file", "rows read")
+    assert summary[["file", "rows read", "valid", "rejected"]].values.tolist() == [["missing_episodes.xlsx", 5, 5, 0]]
+    at.button(key="load_batch").click().run()
+    assert "Loaded 5 row(s)" in plain(at)

@@ -203,7 +203,8 @@ def load_section() -> None:
             ss["batch"], ss["batch_problems"] = None, []
             ss["last_result"] = (f"Loaded {result.loaded_rows} row(s) (load {result.load_id}); "
                                  f"{result.rejected_rows} row(s) rejected. Recorded in the audit log as a load by "
-                                 f"{actor.user}.")
+                                 f"{actor.user}. New people? 'Find matches now' below looks for the same child "
+                                 "under other ids.")
             st.rerun()
     if ss.get("last_result"):
         st.success(state.md(ss["last_result"]))
