@@ -126,12 +126,9 @@ def load(paths, db, strict, rejects, source, encoding):
         raise Failure("--encoding applies to --source exports; canonical files are UTF-8")
     with _guard(db), _open(db) as store:
         try:
-            if source:
-                from . import ingest
+            from . import ingest
 
-                batch = ingest.read_exports(paths, source, lookup=store.existing_ids, encoding=encoding)
-            else:
-                batch = store.read_files(paths, skip_unchanged=True)
+            batch = ingest.read_for_load(store, paths, source=source, encoding=encoding)
         except records.InputError as exc:
             raise Failure(f"{exc} (nothing loaded)") from exc
         code = finish_load(store, batch, strict, rejects)

@@ -393,8 +393,9 @@ def _link_rows(rows: list[dict], now: datetime | None = None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _write(store, frame: pd.DataFrame) -> int:
-    """Links go through the same validation as any record, then one transaction."""
+def _write(store, frame: pd.DataFrame, actor=None) -> int:
+    """Links go through the same validation as any record, then one transaction, audited as
+    ``actor`` (default :func:`graphmap.access.current_actor`, as for every CLI write)."""
     spec = schema.record_specs()["identity_links"]
     for c in spec.all_columns:
         if c not in frame:
@@ -415,11 +416,11 @@ def _write(store, frame: pd.DataFrame) -> int:
     people = sorted(set(frame["person_id"]) | set(frame["same_as"]))
     subject = ",".join(f"person:{p}" for p in people) if len(people) <= 20 else f"people:{len(people)}"
     reasons = sorted({r for r in frame["reason"] if r})
-    store.load_batch(batch, action=action, subject=subject, reason="; ".join(reasons)[:500])
+    store.load_batch(batch, action=action, subject=subject, reason="; ".join(reasons)[:500], actor=actor)
     return len(frame)
 
 
-def resolve(store, *, now: datetime | None = None) -> dict:
+def resolve(store, *, now: datetime | None = None, actor=None) -> dict:
     """Score every person in ``store`` and record new decisions: ``auto`` links for pairs that
     merge automatically, ``candidate`` links for pairs a person should look at. Pairs that
     already have a decision are left alone (a person's rejection or undo is final until they
@@ -467,7 +468,7 @@ def resolve(store, *, now: datetime | None = None) -> dict:
         seen.add(key)
         rows.append(row)
     if rows:
-        _write(store, _link_rows(rows, now))
+        _write(store, _link_rows(rows, now), actor)
     ids = canonical_ids(store)
     links = current_links(store)
     return {"auto": sum(r["status"] == "auto" for r in rows),
@@ -484,7 +485,22 @@ def candidates(store) -> pd.DataFrame:
     c = links[links["status"] == "candidate"].copy()
     c["_score"] = pd.to_numeric(c["score"], errors="coerce")
     c = c.sort_values(["_score", "link_id"], ascending=[False, True]).drop(columns="_score")
-    people = store.get("people", set(c["person_id"]) | set(c["same_as"])).set_index("person_id")
+    return _with_people(store, c)
+
+
+def merges_in_force(store) -> pd.DataFrame:
+    """Merges that stand (latest state ``auto`` or ``accepted``), newest first, with both
+    people as :func:`candidates` shows them: what an undo can be applied to."""
+    links = current_links(store)
+    if links.empty:
+        return links
+    m = links[links["status"].isin(MERGED)].sort_values("link_id", ascending=False)
+    return _with_people(store, m)
+
+
+def _with_people(store, links: pd.DataFrame) -> pd.DataFrame:
+    """``links`` with ``person`` / ``same_as_person``: name, date of birth and source of each."""
+    people = store.get("people", set(links["person_id"]) | set(links["same_as"])).set_index("person_id")
 
     def label(pid: str) -> str:
         if pid not in people.index:
@@ -492,12 +508,14 @@ def candidates(store) -> pd.DataFrame:
         r = people.loc[pid]
         return f"{r['forename']} {r['surname']} {r['date_of_birth'] or '?'} ({r['source']})".strip()
 
-    c["person"] = c["person_id"].map(label)
-    c["same_as_person"] = c["same_as"].map(label)
-    return c.reset_index(drop=True)
+    out = links.copy()
+    out["person"] = out["person_id"].map(label)
+    out["same_as_person"] = out["same_as"].map(label)
+    return out.reset_index(drop=True)
 
 
-def decide(store, a: str, b: str, status: str, *, by: str, reason: str, now: datetime | None = None) -> str:
+def decide(store, a: str, b: str, status: str, *, by: str, reason: str, now: datetime | None = None,
+           actor=None) -> str:
     """Record a person's decision on a pair (``accepted`` or ``rejected``); returns the link_id."""
     if status not in ("accepted", "rejected"):
         raise IdentityError(f"status must be accepted or rejected, not {status!r}")
@@ -513,11 +531,11 @@ def decide(store, a: str, b: str, status: str, *, by: str, reason: str, now: dat
     score = f"{scored['probability'].iat[0]:.6f}" if len(scored) else ""
     frame = _link_rows([{"person_id": lo, "same_as": hi, "status": status, "score": score, "method": "person",
                          "decided_by": by.strip(), "reason": reason.strip()}], now)
-    _write(store, frame)
+    _write(store, frame, actor)
     return frame["link_id"].iat[0]
 
 
-def undo(store, link_id: str, *, by: str, reason: str, now: datetime | None = None) -> str:
+def undo(store, link_id: str, *, by: str, reason: str, now: datetime | None = None, actor=None) -> str:
     """Undo a merge (an ``auto`` or ``accepted`` link that is its pair's latest decision).
     The link stays in the store; a new ``undone`` link records who undid it and why."""
     if not by.strip() or not reason.strip():
@@ -536,7 +554,7 @@ def undo(store, link_id: str, *, by: str, reason: str, now: datetime | None = No
     frame = _link_rows([{"person_id": row["person_id"], "same_as": row["same_as"], "status": "undone",
                          "score": row["score"], "method": f"undo {link_id}", "decided_by": by.strip(),
                          "reason": reason.strip()}], now)
-    _write(store, frame)
+    _write(store, frame, actor)
     return frame["link_id"].iat[0]
 
 

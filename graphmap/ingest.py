@@ -775,10 +775,33 @@ def read_exports(paths: Iterable[str | os.PathLike], source: str, lookup: record
     return batch
 
 
+def read_for_load(store, paths: Iterable[str | os.PathLike], *, source: str | None = None,
+                  encoding: str | None = None) -> Batch:
+    """What ``graphmap load`` reads, for any front end (the CLI and the app's Data page).
+
+    Without ``source``: canonical CSV files or folders, checked against ``store``, skipping
+    files unchanged since a load the store still holds (:meth:`Store.read_files`). With
+    ``source``: system exports mapped by ``schema/sources/<source>.yaml``
+    (:func:`read_exports`), ``encoding`` overriding the mapping's for CSV files.
+
+    Raises
+    ------
+    InputError
+        Nothing can be loaded (a file missing or unreadable, a bad header, an encoding given
+        for canonical files, which are always UTF-8).
+    """
+    paths = list(paths)
+    if not source:
+        if encoding:
+            raise InputError("an encoding applies to source exports; canonical files are UTF-8")
+        return store.read_files(paths, skip_unchanged=True)
+    return read_exports(paths, source, lookup=store.existing_ids, encoding=encoding)
+
+
 def mapped_counts(batch: Batch) -> dict[str, int]:
     """Rows per canonical record type in a batch (for summaries and tests)."""
     return {n: len(df) for n, df in batch.tables.items() if len(df)}
 
 
-__all__ = ["load_mapping", "available_sources", "read_exports", "read_export", "decode", "parse_dates",
+__all__ = ["load_mapping", "available_sources", "read_exports", "read_for_load", "read_export", "decode", "parse_dates",
            "apply_mapping", "mapped_counts", "SourceMapping"]

@@ -68,14 +68,29 @@ def _csv_field(v: object) -> str:
     return s
 
 
+def csv_lines(df: pd.DataFrame):
+    """``df`` as CSV lines (header first; RFC 4180 quoting, ``\n`` ends), formula-neutralised."""
+    frame = neutralise_frame(df)
+    yield ",".join(_csv_field(c) for c in frame.columns) + "\n"
+    for row in frame.itertuples(index=False, name=None):
+        yield ",".join(map(_csv_field, row)) + "\n"
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """``df`` as formula-neutralised CSV text (for a download button: the same cells as
+    :func:`write_csv` writes).
+
+    >>> csv_text(pd.DataFrame({"value": ["=1+1", "-0.19"]}))
+    "value\\n'=1+1\\n-0.19\\n"
+    """
+    return "".join(csv_lines(df))
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write ``df`` as UTF-8 CSV (RFC 4180 quoting, ``\n`` line ends), formula-neutralised and
     atomic (see :func:`atomic_write`)."""
-    frame = neutralise_frame(df)
     with atomic_write(path) as fh:
-        fh.write(",".join(_csv_field(c) for c in frame.columns) + "\n")
-        for row in frame.itertuples(index=False, name=None):
-            fh.write(",".join(map(_csv_field, row)) + "\n")
+        fh.writelines(csv_lines(df))
     return Path(path)
 
 

@@ -74,11 +74,88 @@ def overview(store: Store) -> dict:
         # File names only: where a file sat on someone's machine is not the meeting's business.
         loads["files"] = loads["files"].map(lambda f: ", ".join(os.path.basename(x) for x in json.loads(f)))
     data["loads"] = loads
-    data["awaiting"] = {
-        "new links to adults of concern since the last meeting": "network",
-        "rising places": "places",
-    }
+    data["awaiting"] = {}  # new links to adults of concern and rising places: see the functions below
     return data
+
+
+def meeting_period(as_at: date | str) -> Window:
+    """"Since the last meeting": the ``app.meeting_interval_days`` days up to and including
+    the as-at date (a monthly panel: 28), as a window."""
+    return Window.ending(as_at, int(schema.setting("app.meeting_interval_days", 28)))
+
+
+def new_adult_links(store: Store, window: Window, *, redaction: str = "professionals-only") -> dict:
+    """Ties between a young person and an adult of concern that are new since the last meeting.
+
+    A tie (asserted or derived, as the network analyses build them: named together, found
+    together, missing together, at the same place, recorded association) is *new* when its
+    earliest evidence in ``window`` falls within :func:`meeting_period` (an association counts
+    from its first-seen date). Evidence from before the window is not looked at: widen the
+    window to look further back.
+
+    Returns
+    -------
+    dict
+        ``since`` (first day of the meeting period), ``definition`` (in words) and ``links``:
+        one dict per tie, newest first: ``young_person``, ``young_person_name``,
+        ``adult``, ``adult_name``, ``first`` (date), ``evidence`` (tie, records, date, source,
+        grading), ``records`` (the record ids behind it).
+    """
+    from .network.graphs import edge_evidence, edge_records, load_frames, person_graph
+
+    period = meeting_period(window.as_at)
+    since = max(period.start_iso, window.start_iso)
+    frames = load_frames(store, window)
+    G = person_graph(frames)
+    names = {r["person_id"]: person_label(r, redaction) for r in frames.people.to_dict("records")}
+    links = []
+    for u, v, d in G.edges(data=True):
+        roles = {G.nodes[u].get("role"): u, G.nodes[v].get("role"): v}
+        if set(roles) != {"young_person", "adult_of_concern"} or not d.get("first") or d["first"] < since:
+            continue
+        yp, adult = roles["young_person"], roles["adult_of_concern"]
+        links.append({"young_person": yp, "young_person_name": names.get(yp, yp), "adult": adult,
+                      "adult_name": names.get(adult, adult), "first": d["first"],
+                      "evidence": edge_evidence(G, u, v), "records": edge_records(G, u, v)})
+    links.sort(key=lambda x: (x["first"], x["young_person"], x["adult"]), reverse=True)
+    return {"since": since, "period_days": period.days, "links": links,
+            "definition": (f"ties between a young person and an adult of concern whose earliest evidence in the "
+                           f"window ({window.start_iso} to {window.as_at.isoformat()}) is on or after {since}: "
+                           f"the {period.days} days up to the as-at date (app.meeting_interval_days)")}
+
+
+def rising_places(store: Store, window: Window) -> dict:
+    """Places whose incidents rose against the window before (:mod:`graphmap.places.trend`).
+
+    ``rising`` as the trend rule says (``places.trend``: at least ``ratio`` times as many and
+    at least ``min_change`` more), and ``new`` places (none before) with at least
+    ``min_change`` incidents, so one stray incident is not news. Biggest rise first, each with
+    the rule in words and the incident ids behind both counts.
+    """
+    from .places import PlaceAnalysis
+    from .places.place_records import setting as place_setting
+    from .places.trend import trend_reason
+
+    analysis = PlaceAnalysis(store, window)
+    counts = analysis.counts("place")
+    min_change = int(place_setting("trend.min_change"))
+    up = counts[(counts["trend"] == "rising") | ((counts["trend"] == "new") & (counts["incidents"] >= min_change))]
+    info = analysis.places.set_index("location_id")
+    codes = pd.Index(analysis.activity.location_ids)
+    out = []
+    for r in up.to_dict("records"):
+        lid = str(r["unit"])
+        code = [codes.get_loc(lid)]
+        out.append({"location_id": lid, "name": str(info.loc[lid, "name"]) if lid in info.index else "",
+                    "type": str(info.loc[lid, "type"]) if lid in info.index else "",
+                    "ward": (info.loc[lid, "ward"] or "") if lid in info.index else "",
+                    "incidents": int(r["incidents"]), "previous": int(r["previous"]), "trend": r["trend"],
+                    "reason": trend_reason(r["trend"], int(r["incidents"]), int(r["previous"])),
+                    "incident_ids": analysis.activity.incidents_at(code, 0),
+                    "previous_incident_ids": analysis.activity.incidents_at(code, 1)})
+    out.sort(key=lambda x: (-(x["incidents"] - x["previous"]), -x["incidents"], x["location_id"]))
+    return {"places": out, "previous_window": {"start": window.previous().start_iso,
+                                               "end": window.previous().end_iso[:10]}}
 
 
 # --- Networks ------------------------------------------------------------------------------------
@@ -201,8 +278,29 @@ def locations_board(store: Store, window: Window, location_id: str | None = None
     data["hotspots"] = hotspot_records(analysis, limit=int(schema.setting("places.hotspots_limit", 25)))
     # Without Gi* permutations: a page must answer in seconds; `graphmap places` has the statistics.
     data["profile"] = location_profile(analysis, location_id, with_statistics=False) if location_id else None
+    data["cells"] = hotspot_cells(analysis)
     data["awaiting"] = {}
     return data
+
+
+def hotspot_cells(analysis) -> list[dict]:
+    """The ranked grid cells of a :class:`graphmap.places.PlaceAnalysis` with their outlines
+    (WGS84 rings of ``[lat, lon]``) for the board's map; counts only, like the places."""
+    from .places import hotspot_records
+    from .places.grid import Lattice
+
+    ranked = hotspot_records(analysis, by="cell", limit=int(schema.setting("places.hotspots_limit", 25)))
+    size = analysis.cell_size
+    out = []
+    for h in ranked:
+        # A cell is named by its south-west corner in BNG metres (graphmap.places.grid).
+        east, north = h["cell_id"][1:].split("N")
+        cell = Lattice(size, int(round(float(east) / size)), int(round(float(north) / size)), 1, 1)
+        ring = cell.polygons_wgs84([0])[0].exterior.coords
+        out.append({**{k: h[k] for k in ("rank", "cell_id", "places", "score", "incidents", "young_people",
+                                          "groups", "adults_of_concern", "found_missing", "trend", "evidence")},
+                    "outline": [[round(lat, 6), round(lon, 6)] for lon, lat in ring]})
+    return out
 
 
 # --- Peer groups -------------------------------------------------------------------------------
@@ -318,19 +416,69 @@ def reviews_due(store: Store, as_at: date | str, *, redaction: str = "profession
     return report
 
 
-def person_profile(store: Store, window: Window, person_id: str, *, redaction: str = "professionals-only") -> dict:
+def person_profile(store: Store, window: Window, person_id: str, *, redaction: str = "professionals-only",
+                   hotspots: list[str] | None = None, peer_groups: list[dict] | None = None,
+                   source_ids: dict[str, list[str]] | None = None) -> dict:
     """Everything held about one person (:func:`graphmap.profile.person_profile`), names as the
-    redaction level allows. Hotspots and derived peer groups join when the analyses land."""
+    redaction level allows.
+
+    Parameters
+    ----------
+    hotspots : list of str, optional
+        Ranked hotspot place ids for the window (:func:`locations_board`); places among them
+        are marked. Default: worked out here.
+    peer_groups, source_ids : optional
+        ``peer_groups`` and ``source_ids`` of the network analyses
+        (:func:`graphmap.network.analyse.analyse`) for the window; the person's peer group
+        found in the data is listed beside the recorded ones. Default: worked out here.
+    """
     from .profile import person_profile as profile_of
 
+    if hotspots is None:
+        from .places import PlaceAnalysis, hotspot_records
+
+        hotspots = [h["location_id"] for h in hotspot_records(
+            PlaceAnalysis(store, window), limit=int(schema.setting("places.hotspots_limit", 25)))]
+    if peer_groups is None:
+        from .network.analyse import analyse
+
+        doc = analyse(store, window)
+        peer_groups, source_ids = doc["peer_groups"], doc.get("source_ids") or {}
+    # The analyses name a merged person by their canonical id: give the group to every id.
+    canonical = {pid: cid for cid, ids in (source_ids or {}).items() for pid in ids}
+    found = {}
+    for g in peer_groups:
+        for m in g["members"]:
+            for pid in (source_ids or {}).get(m, [m]):
+                found[pid] = g
     tables = store.tables()
-    data = profile_of(tables, person_id, window=window)
+    mine = found.get(person_id) or found.get(canonical.get(person_id, person_id))
+    data = profile_of(tables, person_id, window=window, hotspots=hotspots,
+                      groups={person_id: mine["group_id"]} if mine else None)
+    for g in data["groups"]:
+        if g["basis"] == "derived" and mine:
+            g.update({"size": mine["size"], "internal_ties": mine.get("internal_ties"),
+                      "adults_of_concern": len(mine.get("adults_of_concern") or []),
+                      "note": "found by the network analyses (graphmap.network.peer_groups)"})
     names = {r["person_id"]: person_label(r, redaction, centre=person_id) for r in tables["people"].to_dict("records")}
     for t in data["ties"]:
         t["name"] = names.get(t["person_id"], t["person_id"])
     data["name"] = names.get(person_id, person_id)
-    data["awaiting"] = {"hotspot places marked, peer groups found in the data": "places"}
+    data["hotspots_considered"] = len(hotspots)
+    data["awaiting"] = {}
     return data
+
+
+def risk_preview(levels: dict[str, str], assessed_on: date | str, *, status: str = "draft") -> dict:
+    """What an assessment would score before it is saved (:func:`graphmap.risk.score`): totals,
+    bands, response, focus, next review (an agreed assessment's), and the domains not rated."""
+    from .risk import framework, score
+
+    s = score({k: v for k, v in levels.items() if v}, framework(), assessed_on=assessed_on).as_dict()
+    s["next_review_if_agreed"] = s["next_review"]
+    if status != "agreed":
+        s["next_review"] = None  # a draft is never the child's score, so it sets no review
+    return s
 
 
 def group_matrix(store: Store, window: Window, members: list[str]) -> dict:

@@ -369,3 +369,279 @@ def test_weekly_review_lists_the_seven_days_up_to_as_at(db_env):
     assert list(rows["incident_id"]) == ["I002", "I003"]  # missing 10 April; the Merlin of 2 March is older
     assert rows.iloc[0]["people"] == "Jayden Smith (missing person); Liam Doyle (found with)"
     assert "2026-04-10 to 2026-04-16" in texts(at) and "Repeat missing" in texts(at)
+
+
+# --- Data, Person profile, Overview and Locations Board: changing the store from the app ------------
+# Each test that writes gets its own copy of a pristine store, so no test sees another's writes.
+
+@pytest.fixture(scope="module")
+def pristine_db(tmp_path_factory):
+    return build_store(tmp_path_factory.mktemp("pristine") / "graphmap.db")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The generated demo borough (sample_data/demo, copied to tmp), identities resolved once."""
+    import shutil
+
+    from graphmap import identity
+    from graphmap.store import open_store
+    from tests.conftest import SAMPLE_DEMO
+
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copytree(SAMPLE_DEMO, folder / "demo")
+    with open_store(folder / "graphmap.db") as s:
+        s.load([folder / "demo"])
+        found = identity.resolve(s)
+    assert found["candidates"] > 0  # the generator plants near-duplicates a person must decide
+    return folder / "graphmap.db"
+
+
+def _fresh(db, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "store" / "graphmap.db"
+    copy.parent.mkdir()
+    shutil.copy(db, copy)  # stores are closed after building: the WAL is checkpointed
+    monkeypatch.setenv("GRAPHMAP_DB", str(copy))
+    monkeypatch.setenv("GRAPHMAP_USER", "test.analyst")
+    return copy
+
+
+@pytest.fixture
+def fresh_env(pristine_db, tmp_path, monkeypatch):
+    return _fresh(pristine_db, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def demo_env(demo_db, tmp_path, monkeypatch):
+    return _fresh(demo_db, tmp_path, monkeypatch)
+
+
+def plain(at: AppTest) -> str:
+    """The page's text with Streamlit markdown escapes removed (record text is shown escaped)."""
+    return texts(at).replace("\\", "")
+
+
+def _open(db):
+    from graphmap.store import open_store
+
+    return open_store(db)
+
+
+def test_data_upload_with_a_bad_row_names_file_row_field_and_loads_only_the_good_rows(fresh_env):
+    people = ("person_id,forename,surname,date_of_birth,gender,role,borough,flags,source\n"
+              "P020,Nia,Campbell,2012-06-01,female,young_person,Merton,,csc\n"
+              "P021,Bad,Date,=1+cmd|' /C calc'!A0,male,young_person,Merton,,csc\n")
+    at = open_page("data")
+    at.file_uploader(key="upload_files").set_value([("../../../tmp/people.csv", people.encode(), "text/csv")])
+    at.run()
+    at.button(key="check_uploads").click().run()
+    assert not at.exception
+    rejects = frame(at, "field", "reason")
+    assert rejects[["file", "row", "field"]].values.tolist() == [["people.csv", 3, "date_of_birth"]]
+    summary = frame(at, "file", "rows read")
+    assert summary[["file", "rows read", "valid", "rejected"]].values.tolist() == [["people.csv", 2, 1, 1]]
+    from graphmap import safe
+    from graphmap.app.data import rejects_frame
+
+    # The download is the rejects table as graphmap.safe writes CSV: the formula is neutralised.
+    assert "'=1+cmd" in safe.csv_text(rejects_frame(at.session_state["batch"]))
+    assert {b.key for b in at.get("download_button")} == {"download_rejects"}
+    at.button(key="load_batch").click().run()
+    assert not at.exception
+    assert "Loaded 1 row(s)" in plain(at)
+    with _open(fresh_env) as s:
+        assert s.existing_ids("people", {"P020", "P021"}) == {"P020"}
+        loads = s.audit_entries({"action": "load"})
+        assert loads.iloc[-1]["user"] == "test.analyst"
+        assert '"rejected":1' in loads.iloc[-1]["detail"] and "people.csv" in loads.iloc[-1]["detail"]
+
+
+def test_data_strict_load_of_a_bad_upload_changes_nothing(fresh_env):
+    with _open(fresh_env) as s:
+        before = s.counts()
+    at = open_page("data", strict=True)
+    at.file_uploader(key="upload_files").set_value([("people.csv", (
+        "person_id,forename,surname,date_of_birth,gender,role,borough,flags,source\n"
+        "P022,Ok,Row,2012-06-01,female,young_person,Merton,,csc\n"
+        "P023,Bad,Role,2012-06-01,female,gang_member,Merton,,csc\n").encode(), "text/csv")])
+    at.run()
+    at.button(key="check_uploads").click().run()
+    assert frame(at, "field", "reason")["field"].tolist() == ["role"]
+    assert at.button(key="load_batch").disabled  # strict: nothing may load while a row is rejected
+    with _open(fresh_env) as s:
+        assert s.counts() == before
+
+
+def test_data_source_mapping_upload_reads_an_export_as_load_source_does(fresh_env):
+    export = (ROOT / "sample_data" / "exports" / "merlin.csv").read_text(encoding="utf-8")
+    lines = export.splitlines()
+    bad = lines[1].split(",")
+    bad[1] = "31/02/2026 10:00"  # no such day
+    text = "\n".join([lines[0], lines[1].replace(lines[1].split(",")[0], "MER/26/99999", 1), ",".join(bad)]) + "\n"
+    at = open_page("data", load_mapping="merlin", load_encoding="cp1252")
+    at.file_uploader(key="upload_files").set_value([("merlin-october.csv", text.encode("cp1252"), "text/csv")])
+    at.run()
+    at.button(key="check_uploads").click().run()
+    assert not at.exception
+    summary = frame(at, "file", "rows read")
+    assert summary[["file", "record", "rows read", "valid", "rejected"]].values.tolist() == \
+        [["merlin-october.csv", "merlin", 2, 1, 1]]
+    rejects = frame(at, "field", "reason")
+    assert rejects[["file", "row", "field"]].values.tolist() == [["merlin-october.csv", 3, "Date/Time of Report"]]
+    at.button(key="load_batch").click().run()
+    with _open(fresh_env) as s:
+        inc = s.table("incidents")
+        assert set(inc.loc[inc["source"] == "met_merlin", "incident_id"]) == {"MER-MER/26/99999"}
+
+
+def test_data_identity_candidate_accepted_is_recorded_and_audited(demo_env):
+    from graphmap import identity
+
+    with _open(demo_env) as s:
+        first = identity.candidates(s).iloc[0]
+    at = open_page("data")
+    shown = frame(at, "person", "same_as_person", "evidence")
+    assert shown.iloc[0]["link_id"] == first["link_id"] and "date of birth exact" in shown.iloc[0]["evidence"]
+    at.button(key="identity_accept").click().run()  # no reason: refused, nothing recorded
+    assert "why (the reason box)" in "\n".join(e.value for e in at.error).replace("\\", "")
+    with _open(demo_env) as s:
+        assert len(identity.candidates(s)) == len(shown)
+    at.text_input(key="identity_reason").set_value("Same school and address; social worker confirmed")
+    at.selectbox(key="identity_candidate").set_value(first["link_id"])
+    at.button(key="identity_accept").click().run()
+    assert not at.exception
+    assert "accepted" in plain(at)
+    with _open(demo_env) as s:
+        links = identity.current_links(s)
+        pair = links[(links["person_id"] == min(first["person_id"], first["same_as"]))
+                     & (links["same_as"] == max(first["person_id"], first["same_as"]))].iloc[0]
+        assert (pair["status"], pair["decided_by"]) == ("accepted", "test.analyst")
+        assert identity.canonical_ids(s)[first["person_id"]] == identity.canonical_ids(s)[first["same_as"]]
+        merge = s.audit_entries({"action": "merge"}).iloc[-1]
+        assert merge["user"] == "test.analyst" and f"person:{first['person_id']}" in merge["subject"]
+        assert merge["reason"] == "Same school and address; social worker confirmed"
+    # ... and undone from the same page: the link stays, a new one records the undo.
+    at.text_input(key="identity_reason").set_value("Checked again: twins")
+    at.selectbox(key="identity_undo_link").set_value(pair["link_id"]).run()
+    at.button(key="identity_undo").click().run()
+    assert not at.exception
+    with _open(demo_env) as s:
+        assert identity.canonical_ids(s)[first["person_id"]] != identity.canonical_ids(s)[first["same_as"]]
+        assert s.audit_entries({"action": "unmerge"}).iloc[-1]["reason"] == "Checked again: twins"
+
+
+def _fill_matrix(at, levels: dict, **fields):
+    for domain, level in levels.items():
+        at.selectbox(key=f"assess_level_{domain}").set_value(level)
+    for key, value in fields.items():
+        (at.radio if key == "assess_status" else at.text_area if key == "assess_summary"
+         else at.text_input)(key=key).set_value(value)
+    return at.run()
+
+
+def test_person_profile_matrix_form_previews_then_saves_an_assessment(fresh_env):
+    from graphmap import risk
+
+    fw = risk.framework()
+    levels = {d: "none" for d in fw.domains} | {"missing": "significant", "coercion_control": "moderate",
+                                                 "peer_group": "significant", "places_spaces": "moderate"}
+    at = open_page("person_profile", profile_person="P003")
+    at = _fill_matrix(at, levels, assess_assessor="A. Worker", assess_status="agreed",
+                      assess_summary="Missing with P002 in April; older male tied to him")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # harm 10 + 6 = 16 (emerging); context 12 + 6 = 18 (moderate); combined 34: moderate, review in 3 months
+    assert metrics["Form: combined"] == "34 (moderate)" and metrics["Form: harm"] == "16 (emerging)"
+    assert metrics["Form: next review"] == "2027-01-31"  # assessed on the as-at date, 2026-10-31
+    at.button(key="assess_save").click().run()
+    assert not at.exception
+    assert "Saved A-20261031-" in plain(at) and "combined 34 moderate" in plain(at)
+    with _open(fresh_env) as s:
+        saved = s.table("assessments")
+        saved = saved[saved["person_id"] == "P003"]
+        assert len(saved) == 1
+        row = saved.iloc[0]
+        assert (row["status"], row["assessor"], row["missing"], row["summary"]) == \
+            ("agreed", "A. Worker", "significant", "Missing with P002 in April; older male tied to him")
+        scored = risk.score_assessments(saved)[0]
+        assert (scored["combined_total"], scored["combined_band"]) == (34, "moderate")
+        audit = s.audit_entries({"action": "assess"}).iloc[-1]
+        assert audit["user"] == "test.analyst"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Combined"] == "34 (moderate)"  # now the current agreed assessment
+
+
+def test_person_profile_matrix_form_refuses_an_incomplete_agreed_assessment(fresh_env):
+    at = open_page("person_profile", profile_person="P003")
+    at = _fill_matrix(at, {"missing": "significant"}, assess_assessor="A. Worker", assess_status="agreed",
+                      assess_summary="Partial")
+    at.button(key="assess_save").click().run()
+    assert not at.exception
+    errors = "\n".join(e.value for e in at.error).replace("\\", "")
+    assert "an agreed assessment rates every domain" in errors
+    with _open(fresh_env) as s:
+        assert "P003" not in set(s.table("assessments")["person_id"])
+        assert s.audit_entries({"action": "assess"}).empty
+
+
+def test_person_profile_review_starts_from_an_earlier_assessment(db_env):
+    at = open_page("person_profile", profile_person="P002")
+    at.selectbox(key="assess_start").set_value("A1").run()
+    assert at.selectbox(key="assess_level_missing").value == "significant"
+    assert {m.label: m.value for m in at.metric}["Form: combined"] == "40 (moderate)"
+
+
+def test_overview_new_links_to_adults_and_rising_places(fresh_env, tmp_path):
+    extra = tmp_path / "extra"
+    write_csv(extra / "incidents.csv", "incident_id,type,start,end,location_id,summary,source,grading\n"
+              "I950,merlin,2026-04-25T22:10,,L001,Stopped with an older male,police,\n")
+    write_csv(extra / "involvements.csv", "incident_id,person_id,role\nI950,P001,subject\nI950,P004,present\n")
+    with _open(fresh_env) as s:
+        assert s.load([extra]).rejected_rows == 0
+    at = open_page("overview")
+    at.session_state["as_at"] = __import__("datetime").date(2026, 5, 1)
+    at.run()
+    assert not at.exception
+    links = frame(at, "young person", "adult of concern")
+    # P002 and P003 were tied to P004 before the meeting period (2026-04-04 on); only P001 is new.
+    assert links[["young person", "adult of concern", "first seen", "records"]].values.tolist() == \
+        [["Amara Okafor (P001)", "Liam Doyle (P004)", "2026-04-25", "I950"]]
+    assert "on or after 2026-04-04" in plain(at).replace("\\", "")
+    rising = frame(at, "trend", "before")
+    assert set(rising["trend"]) <= {"rising", "new"} and "L002" in set(rising["id"])  # I002, I003: 2 new
+    assert "awaits" not in plain(at)
+
+
+def test_person_profile_on_the_demo_marks_hotspots_and_found_groups(demo_env):
+    at = open_page("person_profile", profile_person="P0102")
+    assert not at.exception
+    places = frame(at, "place", "hotspot")
+    assert (places["hotspot"] == "hotspot").any()
+    groups = frame(at, "group", "basis")
+    assert {"recorded", "found in the data"} <= set(groups["basis"])
+    assert "awaits" not in plain(at)
+
+
+def test_locations_board_draws_hotspot_cells(db_env):
+    at = open_page("locations_board")
+    assert not at.exception
+    [page] = iframes(at)
+    cells = frame(at, "cell", "places")
+    assert len(cells) >= 1 and cells.iloc[0]["rank"] == 1
+    assert "L.polygon" in page and cells.iloc[0]["cell"] in page
+    assert "Jayden" not in page
+
+
+def test_data_source_mapping_reads_an_xlsx_export(fresh_env):
+    at = open_page("data", load_mapping="missing_episodes")
+    xlsx = (ROOT / "sample_data" / "exports" / "missing_episodes.xlsx").read_bytes()
+    at.file_uploader(key="upload_files").set_value([("missing_episodes.xlsx", xlsx, "application/octet-stream")])
+    at.run()
+    at.button(key="check_uploads").click().run()
+    assert not at.exception
+    summary = frame(at, "file", "rows read")
+    assert summary[["file", "rows read", "valid", "rejected"]].values.tolist() == [["missing_episodes.xlsx", 5, 5, 0]]
+    at.button(key="load_batch").click().run()
+    assert "Loaded 5 row(s)" in plain(at)

@@ -128,6 +128,7 @@ def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_
     # Hover the hostile person: vis-network shows the title as text in its tooltip.
     pos = net.evaluate("(() => { const p = network.canvasToDOM(network.getPositions(['P900'])['P900']);"
                        " return [p.x, p.y]; })()")
+    net.frame_element().scroll_into_view_if_needed()  # the risk matrix form sits above the network
     box = net.frame_element().bounding_box()
     page.mouse.move(box["x"] + pos[0], box["y"] + pos[1])
     tip = net.wait_for_selector(".vis-tooltip", state="visible", timeout=10000)
@@ -142,7 +143,9 @@ def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_
 def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_url, tmp_path):
     page.goto(app_url + "/locations-board")
     m = frame_with(page, ".leaflet-container path.leaflet-interactive")
-    assert len(m.query_selector_all("path.leaflet-interactive")) == 3  # L003 has no coordinates
+    # Three places (L003 has no coordinates) and the hotspot grid cells, as squares.
+    assert m.evaluate("Object.values(window).filter(v => v instanceof L.CircleMarker).length") == 3
+    assert m.evaluate("Object.values(window).filter(v => v instanceof L.Polygon).length") >= 1
     assert m.evaluate("typeof L") == "object"  # Leaflet came from the app's static folder
     # Open every marker's popup; the hostile place name must appear as typed.
     m.evaluate("(() => { for (const k in window) { const v = window[k];"
@@ -152,6 +155,11 @@ def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_
     assert m.query_selector(".leaflet-popup-content img") is None
     shots("locations-board", page, tmp_path)
     no_script_ran(page)
+    # The pack is built when its button is clicked (deferred download), and is the board's pack.
+    with page.expect_download(timeout=60000) as got:
+        page.get_by_role("button", name="Pack (HTML)").click()
+    body = Path(got.value.path()).read_text(encoding="utf-8")
+    assert "OFFICIAL-SENSITIVE" in body and "Locations Board" in body
     assert page.outside == []
 
 

@@ -217,3 +217,21 @@ def test_decisions_kept_by_every_engine(store, tmp_path):
     identity.undo(store, link["link_id"].iat[0], by="tester", reason="check")
     assert identity.canonical_ids(store)["P002"] == "P002"
     assert len(store.table("identity_links")) == 2 and len(store.table("people")) == 6
+
+
+def test_decisions_are_audited_as_the_acting_user_and_merges_in_force_listed(db):
+    from graphmap.access import Actor
+
+    someone = Actor("a.worker@council.example", "analyst")
+    with open_store(db) as s:
+        identity.resolve(s, actor=someone)
+        assert set(s.audit_entries({"action": "merge"})["user"]) == {someone.user}
+        link = identity.decide(s, "CSC-CSC4401", "MPS-MP100201", "accepted", by=someone.user,
+                               reason="same school", actor=someone)
+        in_force = identity.merges_in_force(s)
+        assert in_force.iloc[0]["link_id"] == link  # newest first
+        assert {"person", "same_as_person"} <= set(in_force.columns)
+        identity.undo(s, link, by=someone.user, reason="wrong child", actor=someone)
+        assert link not in set(identity.merges_in_force(s)["link_id"])
+        unmerge = s.audit_entries({"action": "unmerge"}).iloc[-1]
+        assert (unmerge["user"], unmerge["role"], unmerge["reason"]) == (someone.user, "analyst", "wrong child")

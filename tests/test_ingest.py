@@ -203,3 +203,14 @@ def test_bad_mapping_names_file_and_key(tmp_path, monkeypatch):
             ingest.load_mapping("broken")
     finally:
         ingest.load_mapping.cache_clear()
+
+
+def test_read_for_load_is_the_clis_reader_for_canonical_files_and_exports(sqlite_store, demo_copy):
+    from graphmap.records import InputError
+
+    canonical = ingest.read_for_load(sqlite_store, [demo_copy])
+    assert canonical.rejects == [] and {f.record for f in canonical.files} >= {"people", "incidents"}
+    mapped_ = ingest.read_for_load(sqlite_store, [EXPORTS / "merlin.csv"], source="merlin", encoding="utf-8")
+    assert ingest.mapped_counts(mapped_) == EXPECTED["merlin"]
+    with pytest.raises(InputError, match="canonical files are UTF-8"):
+        ingest.read_for_load(sqlite_store, [demo_copy], encoding="cp1252")

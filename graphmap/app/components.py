@@ -159,14 +159,17 @@ class TextPopup(MacroElement):
 
 
 def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = None,
-             attribution: str | None = None) -> str:
-    """A folium map of points, with no outside requests unless a tile URL is set.
+             attribution: str | None = None, areas: list[dict] | None = None) -> str:
+    """A folium map of points (and areas), with no outside requests unless a tile URL is set.
 
     Parameters
     ----------
     points : list of dict
         Each with ``latitude``, ``longitude``, ``label`` (tooltip text), ``popup`` (text, may
         span lines), optional ``radius`` and ``colour``. Points without coordinates are skipped.
+    areas : list of dict, optional
+        Polygons drawn under the points (grid cells, wards): ``outline`` (a ring of
+        ``[lat, lon]``), ``label``, ``popup``, optional ``colour`` and ``opacity`` (fill).
     tile_url : str, optional
         Default ``app.map_tile_url`` in settings; empty means a plain background (no tiles).
     """
@@ -181,6 +184,13 @@ def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = No
     m.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#eef2f5}</style>"))
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, name="base").add_to(m)
+    for a in areas or []:
+        poly = folium.Polygon(locations=a["outline"], color=a.get("colour", "#ff7f0e"), weight=1, fill=True,
+                              fill_opacity=a.get("opacity", 0.3))
+        TextPopup(a.get("label", ""), tooltip=True).add_to(poly)
+        if a.get("popup"):
+            TextPopup(a["popup"]).add_to(poly)
+        poly.add_to(m)
     mapped = [p for p in points if p.get("latitude") is not None and p.get("longitude") is not None]
     for p in mapped:
         marker = folium.CircleMarker(location=[p["latitude"], p["longitude"]], radius=p.get("radius", 7),

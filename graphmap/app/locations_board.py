@@ -63,14 +63,32 @@ def main() -> None:
                            f"{rank[p['location_id']]['trend']['label']}" if p["location_id"] in rank else ""),
                "colour": "#d62728" if p["location_id"] in rank else "#7f7f7f",
                "radius": 4 + min(p["incidents"], 20) // 2} for p in board["places"] if p["incidents"] or p["location_id"] in rank]
-    st.iframe(components.map_html(points, height=460), height=480)
-    st.caption(f"Places with incidents in the window; red: the ranked hotspots. {board['unmapped']} place(s) "
-               "have no coordinates and are not on the map.")
+    cells = board.get("cells") or []
+    top = max((c["score"] for c in cells), default=0) or 1
+    areas = [{"outline": c["outline"], "colour": "#ff7f0e", "opacity": 0.15 + 0.45 * c["score"] / top,
+              "label": f"cell {c['cell_id']}: hotspot cell #{c['rank']}, {c['incidents']} incident(s)",
+              "popup": f"grid cell {c['cell_id']} (hotspot cell #{c['rank']}, score {c['score']:g})\n"
+                       f"{c['places']} place(s), {c['incidents']} incident(s) in the window, {c['trend']['label']}\n"
+                       f"{c['young_people']} young people, {c['groups']} group(s), "
+                       f"{c['adults_of_concern']} adult(s) of concern"} for c in cells]
+    st.iframe(components.map_html(points, height=460, areas=areas), height=480)
+    st.caption(f"Places with incidents in the window; red: the ranked hotspot places; orange squares: the ranked "
+               f"hotspot grid cells (darker scores higher). {board['unmapped']} place(s) have no coordinates and "
+               "are not on the map.")
     st.subheader("Hotspots")
     if board["hotspots"]:
         st.dataframe(hotspot_table(board["hotspots"]), hide_index=True, key="board_places")
     else:
         st.caption("No incidents in the window.")
+    if cells:
+        st.markdown("**Hotspot grid cells** (incidents counted by the square they fall in, so a cluster of "
+                    "small places shows even when no single place stands out)")
+        st.dataframe(pd.DataFrame([{"rank": c["rank"], "cell": c["cell_id"], "places": c["places"],
+                                    "score": c["score"], "incidents": c["incidents"], "trend": c["trend"]["label"],
+                                    "young people": c["young_people"], "groups": c["groups"],
+                                    "adults of concern": c["adults_of_concern"],
+                                    "found when missing": c["found_missing"]} for c in cells]),
+                     hide_index=True, key="board_cells")
     names = {p["location_id"]: p["name"] or p["location_id"] for p in board["places"]}
     order = [h["location_id"] for h in board["hotspots"]] + sorted(set(names) - set(rank))
     chosen = st.selectbox("Place profile", order, index=None, key="board_place",

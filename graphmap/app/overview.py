@@ -60,6 +60,41 @@ def main() -> None:
     if rv["referral_flags"]:
         st.caption(f"{len(rv['referral_flags'])} young people with repeat referrals in the last six months "
                    "(see Person profile).")
-    for what, analysis in [("New links to adults of concern since the last meeting", "network"),
-                           ("Rising places", "places")]:
-        state.awaiting(what, analysis)
+    new_links()
+    rising_places()
+
+
+def new_links() -> None:
+    """Ties between young people and adults of concern first seen since the last meeting."""
+    data = state.new_adult_links()
+    st.markdown(f"**New links to adults of concern since the last meeting** ({len(data['links'])})")
+    st.caption(state.md("New: " + data["definition"] + ". Each tie with the records behind it."))
+    if data["links"]:
+        st.dataframe(pd.DataFrame([{
+            "young person": f"{x['young_person_name']} ({x['young_person']})" if x["young_person_name"] != x["young_person"]
+            else x["young_person"],
+            "adult of concern": f"{x['adult_name']} ({x['adult']})" if x["adult_name"] != x["adult"] else x["adult"],
+            "first seen": x["first"], "evidence": len(x["evidence"]),
+            "how": "; ".join(sorted({e["tie"].replace("_", " ") for e in x["evidence"]})),
+            "records": ", ".join(x["records"])} for x in data["links"]]),
+            hide_index=True, key="overview_new_links")
+    else:
+        st.caption(f"None since {data['since']}.")
+
+
+def rising_places() -> None:
+    """Places with more incidents in the window than in the window before (the places trend)."""
+    data = state.rising_places()
+    prev = data["previous_window"]
+    st.markdown(f"**Rising places** ({len(data['places'])})")
+    st.caption(state.md(f"Incidents in the window against the window before ({prev['start']} to {prev['end']}), "
+                        "by the trend rule in settings (places.trend); new places only with at least the minimum "
+                        "change. See the Locations Board for a place's profile."))
+    if data["places"]:
+        st.dataframe(pd.DataFrame([{
+            "place": p["name"] or p["location_id"], "id": p["location_id"], "type": p["type"].replace("_", " "),
+            "ward": p["ward"], "incidents": p["incidents"], "before": p["previous"], "trend": p["trend"],
+            "why": p["reason"], "records": ", ".join(p["incident_ids"])} for p in data["places"]]),
+            hide_index=True, key="overview_rising")
+    else:
+        st.caption("No place rose against the window before.")

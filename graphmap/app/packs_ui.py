@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from ..packs import render_docx, render_html
@@ -10,13 +12,20 @@ from . import state
 
 
 def downloads(kind: str, **ids) -> None:
+    """Two buttons; each pack is built only when its button is clicked (Streamlit's deferred
+    download), so a page does not spend seconds building packs nobody asked for on every run."""
     w = state.window()
-    pack = build_pack(kind, state.store(), w, redaction=state.redaction(), **ids)
-    buttons(kind, w.as_at.isoformat(), render_html(pack), render_docx(pack))
+    store, redaction = state.store(), state.redaction()  # read now: the click runs outside the script
+
+    def pack():
+        return build_pack(kind, store, w, redaction=redaction, **ids)
+
+    buttons(kind, w.as_at.isoformat(), lambda: render_html(pack()), lambda: render_docx(pack()))
 
 
-def buttons(kind: str, as_at: str, html: str, docx: bytes) -> None:
-    """The two download buttons for a pack already rendered (pages that cache their pack)."""
+def buttons(kind: str, as_at: str, html: str | Callable[[], str], docx: bytes | Callable[[], bytes]) -> None:
+    """The two download buttons for a pack: rendered already (pages that cache their pack) or
+    a function that renders it on click."""
     stem = f"{kind}-{as_at}"
     left, right = st.columns(2)
     left.download_button("Pack (HTML)", html, file_name=f"{stem}.html", mime="text/html",

@@ -146,7 +146,21 @@ def _reviews_due(url: str, version: str, as_at: str, redaction: str) -> dict:
 
 @st.cache_data(show_spinner="Gathering the records...", max_entries=64)
 def _person_profile(url: str, version: str, as_at: str, days: int, person_id: str, redaction: str) -> dict:
-    return views.person_profile(_store(url), Window.ending(as_at, days), person_id, redaction=redaction)
+    # Hotspots and peer groups from the same cached analyses the other pages show.
+    hot = [h["location_id"] for h in _locations_board(url, version, as_at, days, None)["hotspots"]]
+    net = _analysis("network", url, version, as_at, days)
+    return views.person_profile(_store(url), Window.ending(as_at, days), person_id, redaction=redaction,
+                                hotspots=hot, peer_groups=net["peer_groups"], source_ids=net.get("source_ids"))
+
+
+@st.cache_data(show_spinner="Looking for new links to adults of concern...", max_entries=32)
+def _new_adult_links(url: str, version: str, as_at: str, days: int, redaction: str) -> dict:
+    return views.new_adult_links(_store(url), Window.ending(as_at, days), redaction=redaction)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _rising_places(url: str, version: str, as_at: str, days: int) -> dict:
+    return views.rising_places(_store(url), Window.ending(as_at, days))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -234,6 +248,16 @@ def people() -> list[dict]:
     return _people(*_key())
 
 
+def new_adult_links() -> dict:
+    w = window()
+    return _new_adult_links(*_key(), w.as_at.isoformat(), w.days, redaction())
+
+
+def rising_places() -> dict:
+    w = window()
+    return _rising_places(*_key(), w.as_at.isoformat(), w.days)
+
+
 def analysis(name: str) -> Any | None:
     """A cached analysis result for the sidebar's window, or ``None`` when not wired yet."""
     if name not in ANALYSES:
@@ -315,3 +339,23 @@ def md(text: object) -> str:
 def awaiting(what: str, analysis: str) -> None:
     """Say which analysis a part of a page waits for (never a made-up number)."""
     st.info(f"**{what}**: awaits {views.AWAITING[analysis]}.")
+
+
+def session_actor():
+    """Who acts in this session, for the audit log of a load, a decision or an assessment:
+    the signed-in user with their role (:func:`graphmap.access.app_actor`), or, with no
+    sign-in configured, the single user, as the CLI audits its user."""
+    from .. import access
+
+    try:
+        secrets = st.secrets.to_dict()
+    except Exception:  # no secrets.toml: single-user mode
+        secrets = {}
+    try:
+        identity = st.user.to_dict()
+    except Exception:
+        identity = {}
+    actor, _ = access.app_actor(secrets, identity)
+    if actor is None:
+        raise access.AccessDenied("sign in to change the store")
+    return actor
