@@ -38,7 +38,7 @@ def test_roles_are_settings_with_the_required_five():
     roles = access.roles()
     assert {"analyst", "social_care", "police", "community_safety", "panel_member"} <= set(roles)
     assert roles["community_safety"].identity == "pseudonyms" and roles["community_safety"].scope == "places"
-    assert roles["panel_member"].scope == "packs" and not roles["panel_member"].actions
+    assert roles["panel_member"].scope == "packs" and roles["panel_member"].actions == {"view_pack"}
 
 
 def test_analyst_sees_everything(loaded):

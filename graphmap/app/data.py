@@ -90,7 +90,7 @@ def main() -> None:
         if st.button(f"Load the {valid} valid row(s)", key="load_batch", type="primary",
                      disabled=valid == 0 or (strict and bool(batch.rejects))):
             with state.write_lock(state.store_url()):
-                result = state.store().load_batch(batch, strict=strict)
+                result = state.store().load_batch(batch, strict=strict, actor=state.actor())
             state.clear_after_write()
             ss["batch"], ss["batch_problems"] = None, []
             ss["last_result"] = f"Loaded {result.loaded_rows} row(s) (load {result.load_id})."
