@@ -31,7 +31,7 @@ import re
 import secrets as _secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -299,7 +299,44 @@ def redact_tables(tables: Mapping[str, pd.DataFrame], reader: str | Role, *,
     return out
 
 
-_DROP = object()
+#: What a walk returns for an item removed whole (an item withheld from a list).
+DROP = object()
+
+
+def walk_result(obj: Any, *, frame: Callable[[pd.DataFrame], pd.DataFrame], withheld: Callable[[Mapping], bool],
+                field: Callable[[Mapping, Any, Any], tuple[bool, Any]], key: Callable[[Any], Any] = lambda k: k,
+                leaf: Callable[[Any], Any] = lambda v: v) -> Any:
+    """Rebuild a nested result (dicts, lists, tuples, sets, DataFrames), the one walker behind
+    role redaction (:func:`redact`) and pack levels (:func:`graphmap.redaction.apply_level`).
+
+    ``frame(df)`` redacts a table; a mapping for which ``withheld(m)`` is true is removed from
+    its list (``None`` as a dict value, :data:`DROP` at the top); each entry goes through
+    ``field(mapping, k, v)``, which returns ``(True, new value)`` when it decides the entry
+    itself, else ``(False, _)`` to walk the value; keys go through ``key``; any other value
+    through ``leaf``.
+    """
+    def walk(x: Any) -> Any:
+        if isinstance(x, pd.DataFrame):
+            return frame(x)
+        if isinstance(x, Mapping):
+            if withheld(x):
+                return DROP
+            out = {}
+            for k, v in x.items():
+                decided, value = field(x, k, v)
+                if not decided:
+                    value = walk(v)
+                    value = None if value is DROP else value
+                out[key(k)] = value
+            return out
+        if isinstance(x, (list, tuple)):
+            items = [walk(v) for v in x]
+            return type(x)(v for v in items if v is not DROP)
+        if isinstance(x, (set, frozenset)):
+            return type(x)(walk(v) for v in x)
+        return leaf(x)
+
+    return walk(obj)
 
 
 def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
@@ -315,10 +352,11 @@ def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
     r = role(reader)
     _check_scope(r)
     ids = set(person_ids)
-    id_keys, name_keys = set(fields("person_id")), set(fields("name"))
+    hide = bool(ids) and r.identity != "names"
+    id_keys = set(fields("person_id"))
     blank = set()
     if r.identity != "names":
-        blank |= name_keys
+        blank |= set(fields("name"))
     if not r.dates_of_birth:
         blank |= set(fields("date_of_birth"))
     if not r.flags:
@@ -328,39 +366,27 @@ def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
     if not r.free_text:
         blank |= set(fields("free_text"))
 
-    def walk(x: Any) -> Any:
-        if isinstance(x, pd.DataFrame):
-            kept = x[_row_mask(x, r)]
-            out = _redact_columns(kept, r, secret, None)
-            for c in out.columns:
-                if out[c].dtype == object and ids and r.identity != "names":
-                    out[c] = out[c].map(lambda v: _hide_id(v, r, secret) if isinstance(v, str) and v in ids else v)
-            return out.reset_index(drop=True)
-        if isinstance(x, Mapping):
-            if _withheld_intelligence(r, str(x.get("type", "")), str(x.get("grading", "") or "")):
-                return _DROP
-            out = {}
-            for k, v in x.items():
-                key = _hide_id(k, r, secret) if isinstance(k, str) and k in ids and r.identity != "names" else k
-                if k in blank:
-                    out[key] = "" if isinstance(v, str) or v is None else None
-                elif k in id_keys and r.identity != "names":
-                    out[key] = _hide_id(v, r, secret)
-                else:
-                    w = walk(v)
-                    out[key] = None if w is _DROP else w
-            return out
-        if isinstance(x, (list, tuple)):
-            items = [walk(v) for v in x]
-            return type(x)(v for v in items if v is not _DROP)
-        if isinstance(x, (set, frozenset)):
-            return type(x)(walk(v) for v in x)
-        if isinstance(x, str) and x in ids and r.identity != "names":
-            return _hide_id(x, r, secret)
-        return x
+    def known_id(v: Any) -> Any:
+        return _hide_id(v, r, secret) if hide and isinstance(v, str) and v in ids else v
 
-    out = walk(obj)
-    return None if out is _DROP else out
+    def frame(x: pd.DataFrame) -> pd.DataFrame:
+        out = _redact_columns(x[_row_mask(x, r)], r, secret, None)
+        if hide:
+            for c in out.columns:
+                if out[c].dtype == object:
+                    out[c] = out[c].map(known_id)
+        return out.reset_index(drop=True)
+
+    def field(_m: Mapping, k: Any, v: Any) -> tuple[bool, Any]:
+        if k in blank:
+            return True, "" if isinstance(v, str) or v is None else None
+        if k in id_keys and r.identity != "names":
+            return True, _hide_id(v, r, secret)
+        return False, None
+
+    out = walk_result(obj, frame=frame, field=field, key=known_id, leaf=known_id,
+                      withheld=lambda m: _withheld_intelligence(r, str(m.get("type", "")), str(m.get("grading", "") or "")))
+    return None if out is DROP else out
 
 
 # --- the store as a role may see it -------------------------------------------------------------
