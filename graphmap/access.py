@@ -3,7 +3,9 @@
 Roles are partnership policy in ``schema/roles.yaml``. Every view and export passes its data
 through :func:`redact_tables` (store tables) or :func:`redact` (any result: DataFrames, dicts,
 lists) for the reader's role, and checks the action with :func:`require`, so the CLI and the
-app enforce the same rules.
+app enforce the same rules. :func:`reader_store` gives the whole store as a role may see it
+(a read-only :class:`ReaderStore`), so views, analyses and packs built on it cannot contain
+what the role may not see; the app reads only through it.
 
 A Locations Board (``community_safety``) reader sees places, counts and **pseudonyms**: a
 keyed HMAC-SHA256 of the person id with a per-store secret, stable from month to month so a
