@@ -329,3 +329,46 @@ def _click_download() -> None:
     state.actor()
     state.sidebar()
     packs_ui._downloaded("locations-board", "html", "locations-board-2026-10-31.html", {"location_id": None})
+
+
+@pytest.fixture
+def roles_with(tmp_path, monkeypatch):
+    """A copy of schema/ whose roles.yaml maps a signed-in e-mail to a role."""
+    import shutil
+
+    import yaml
+
+    from graphmap import schema
+
+    d = tmp_path / "schema"
+    shutil.copytree(ROOT / "schema", d)
+
+    def clear():
+        for f in (schema.settings, schema.record_specs, schema.vocabularies, schema.roles_file):
+            f.cache_clear()
+
+    def set_email(email, role):
+        data = yaml.safe_load((d / "roles.yaml").read_text())
+        data["sign_in"]["by_email"] = {email: role}
+        (d / "roles.yaml").write_text(yaml.safe_dump(data))
+        monkeypatch.setattr(schema, "SCHEMA_DIR", d)
+        clear()
+
+    yield set_email
+    clear()
+
+
+def test_a_load_from_the_app_is_audited_as_the_signed_in_user(tmp_path, as_role, demo_copy, roles_with):
+    db = tmp_path / "g.db"
+    as_role(db, "panel_member", user="svc-graphmap")  # the server's own account: not who acts
+    roles_with("Ann.Analyst@merton.gov.uk", "analyst")
+    at = AppTest.from_function(app_page, args=("data",), default_timeout=90)
+    at.secrets.update(AUTH)
+    at.user = {"is_logged_in": True, "email": "ann.analyst@merton.gov.uk"}
+    at.run()
+    at.text_input(key="load_path").set_value(str(demo_copy))
+    at.button(key="check_path").click().run()
+    at.button(key="load_batch").click().run()
+    assert not at.exception
+    loads = _entries(db, "load")
+    assert list(loads["user"]) == ["ann.analyst@merton.gov.uk"] and list(loads["role"]) == ["analyst"]
