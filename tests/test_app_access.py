@@ -347,9 +347,11 @@ def roles_with(tmp_path, monkeypatch):
         for f in (schema.settings, schema.record_specs, schema.vocabularies, schema.roles_file):
             f.cache_clear()
 
-    def set_email(email, role):
+    def set_email(email, role, change=None):
         data = yaml.safe_load((d / "roles.yaml").read_text())
         data["sign_in"]["by_email"] = {email: role}
+        if change:
+            change(data)
         (d / "roles.yaml").write_text(yaml.safe_dump(data))
         monkeypatch.setattr(schema, "SCHEMA_DIR", d)
         clear()
@@ -372,3 +374,31 @@ def test_a_load_from_the_app_is_audited_as_the_signed_in_user(tmp_path, as_role,
     assert not at.exception
     loads = _entries(db, "load")
     assert list(loads["user"]) == ["ann.analyst@merton.gov.uk"] and list(loads["role"]) == ["analyst"]
+
+
+@pytest.mark.parametrize("page,key", [("person_profile", "profile_person"), ("weekly_review", None)])
+def test_person_pages_for_a_pseudonym_role_show_no_name_or_date_of_birth(demo_db, as_role, roles_with, page, key):
+    """Redaction does not depend on a page being hidden: give community_safety the person and
+    group actions (a policy change) and every person page, built from the role's view of the
+    store, shows pseudonyms and never a name or date of birth."""
+    def widen(data):
+        data["roles"]["community_safety"]["actions"] += ["view_person", "view_group"]
+
+    roles_with("nobody@x.org", "analyst", widen)
+    as_role(demo_db, "community_safety")
+    names, dobs = _names_and_dobs(demo_db)
+    session = {}
+    with open_store(demo_db) as s:
+        last = dt.date.fromisoformat(s.info()["date_range"]["last"])  # a week with records in it
+    at = run_page(page, as_at=last)
+    if key:
+        options = at.selectbox(key=key).options
+        assert options
+        pick = next((o for o in options if "PS-" in o), options[0])
+        session[key] = pick.split(" (")[-1].rstrip(")") if "(" in pick else pick
+        at = run_page(page, as_at=last, **session)
+    assert not at.exception and not at.error
+    shown = everything_shown(at)
+    assert "PS-" in shown  # people are there, as pseudonyms
+    assert sorted(n for n in names if re.search(rf"\b{re.escape(n)}\b", shown)) == []
+    assert sorted(d for d in dobs if d in shown) == []
