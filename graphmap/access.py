@@ -3,7 +3,9 @@
 Roles are partnership policy in ``schema/roles.yaml``. Every view and export passes its data
 through :func:`redact_tables` (store tables) or :func:`redact` (any result: DataFrames, dicts,
 lists) for the reader's role, and checks the action with :func:`require`, so the CLI and the
-app enforce the same rules.
+app enforce the same rules. :func:`reader_store` gives the whole store as a role may see it
+(a read-only :class:`ReaderStore`), so views, analyses and packs built on it cannot contain
+what the role may not see; the app reads only through it.
 
 A Locations Board (``community_safety``) reader sees places, counts and **pseudonyms**: a
 keyed HMAC-SHA256 of the person id with a per-store secret, stable from month to month so a
@@ -27,16 +29,17 @@ import getpass
 import hashlib
 import hmac
 import os
+import re
 import secrets as _secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
 from . import schema
+from .store.base import Store
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .store.base import Store
 
 IDENTITIES = ("names", "pseudonyms", "none")
 SCOPES = ("person", "places", "packs")
@@ -66,6 +69,7 @@ class Role:
     free_text: bool
     intelligence: str
     actions: frozenset[str]
+    max_redaction: str = "full"
 
     def can(self, action: str) -> bool:
         return action in self.actions
@@ -93,12 +97,16 @@ def roles() -> dict[str, Role]:
             return value
 
         acts = frozenset(str(a) for a in body.get("actions") or [])
+        levels = tuple(str(v) for v in schema.setting("app.redaction_levels"))
+        most = str(body.get("max_redaction", levels[0]))
+        if most not in levels:
+            raise schema.SchemaError(f"{path}: roles.{name}.max_redaction: {most!r} is not one of {', '.join(levels)}")
         if acts - known_actions:
             raise schema.SchemaError(f"{path}: roles.{name}.actions: unknown {', '.join(sorted(acts - known_actions))}")
         out[str(name)] = Role(str(name), str(body.get("description", "")), pick("identity", IDENTITIES),
                               pick("scope", SCOPES), bool(body.get("dates_of_birth")), bool(body.get("flags")),
                               bool(body.get("gradings")), bool(body.get("free_text")),
-                              pick("intelligence", INTELLIGENCE), acts)
+                              pick("intelligence", INTELLIGENCE), acts, most)
     return out
 
 
@@ -109,6 +117,25 @@ def role(name: str | Role) -> Role:
     if name not in all_roles:
         raise AccessDenied(f"unknown role {name!r} (roles: {', '.join(all_roles)})")
     return all_roles[name]
+
+
+def redaction_levels(reader: str | Role) -> list[str]:
+    """The pack redaction levels role ``reader`` may choose: its ``max_redaction`` and every
+    stricter one (settings ``app.redaction_levels`` lists them most permissive first).
+
+    >>> redaction_levels("community_safety")
+    ['professionals-only', 'family-present']
+    """
+    levels = [str(v) for v in schema.setting("app.redaction_levels")]
+    return levels[levels.index(role(reader).max_redaction):]
+
+
+def check_redaction(reader: str | Role, level: str) -> str:
+    """``level`` if role ``reader`` may choose it, else :class:`AccessDenied` saying which it may."""
+    allowed = redaction_levels(reader)
+    if level not in allowed:
+        raise AccessDenied(f"role {role(reader).name} may make packs at redaction {', '.join(allowed)}, not {level!r}")
+    return level
 
 
 def fields(kind: str) -> tuple[str, ...]:
@@ -219,7 +246,7 @@ def _redact_columns(df: pd.DataFrame, r: Role, secret: bytes | None, record: str
         out[c] = "{}" if c == "props" else ""
     if r.identity != "names":
         for c in set(fields("person_id")) & set(out.columns):
-            if out[c].map(type).eq(str).all():  # plain id columns: one HMAC per distinct id
+            if all(isinstance(v, str) for v in out[c]):  # plain id columns: one HMAC per distinct id
                 codes = {v: _hide_id(v, r, secret) for v in out[c].unique()}
                 out[c] = out[c].map(codes)
             else:
@@ -274,7 +301,44 @@ def redact_tables(tables: Mapping[str, pd.DataFrame], reader: str | Role, *,
     return out
 
 
-_DROP = object()
+#: What a walk returns for an item removed whole (an item withheld from a list).
+DROP = object()
+
+
+def walk_result(obj: Any, *, frame: Callable[[pd.DataFrame], pd.DataFrame], withheld: Callable[[Mapping], bool],
+                field: Callable[[Mapping, Any, Any], tuple[bool, Any]], key: Callable[[Any], Any] = lambda k: k,
+                leaf: Callable[[Any], Any] = lambda v: v) -> Any:
+    """Rebuild a nested result (dicts, lists, tuples, sets, DataFrames), the one walker behind
+    role redaction (:func:`redact`) and pack levels (:func:`graphmap.redaction.apply_level`).
+
+    ``frame(df)`` redacts a table; a mapping for which ``withheld(m)`` is true is removed from
+    its list (``None`` as a dict value, :data:`DROP` at the top); each entry goes through
+    ``field(mapping, k, v)``, which returns ``(True, new value)`` when it decides the entry
+    itself, else ``(False, _)`` to walk the value; keys go through ``key``; any other value
+    through ``leaf``.
+    """
+    def walk(x: Any) -> Any:
+        if isinstance(x, pd.DataFrame):
+            return frame(x)
+        if isinstance(x, Mapping):
+            if withheld(x):
+                return DROP
+            out = {}
+            for k, v in x.items():
+                decided, value = field(x, k, v)
+                if not decided:
+                    value = walk(v)
+                    value = None if value is DROP else value
+                out[key(k)] = value
+            return out
+        if isinstance(x, (list, tuple)):
+            items = [walk(v) for v in x]
+            return type(x)(v for v in items if v is not DROP)
+        if isinstance(x, (set, frozenset)):
+            return type(x)(walk(v) for v in x)
+        return leaf(x)
+
+    return walk(obj)
 
 
 def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
@@ -290,10 +354,11 @@ def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
     r = role(reader)
     _check_scope(r)
     ids = set(person_ids)
-    id_keys, name_keys = set(fields("person_id")), set(fields("name"))
+    hide = bool(ids) and r.identity != "names"
+    id_keys = set(fields("person_id"))
     blank = set()
     if r.identity != "names":
-        blank |= name_keys
+        blank |= set(fields("name"))
     if not r.dates_of_birth:
         blank |= set(fields("date_of_birth"))
     if not r.flags:
@@ -303,39 +368,135 @@ def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
     if not r.free_text:
         blank |= set(fields("free_text"))
 
-    def walk(x: Any) -> Any:
-        if isinstance(x, pd.DataFrame):
-            kept = x[_row_mask(x, r)]
-            out = _redact_columns(kept, r, secret, None)
-            for c in out.columns:
-                if out[c].dtype == object and ids and r.identity != "names":
-                    out[c] = out[c].map(lambda v: _hide_id(v, r, secret) if isinstance(v, str) and v in ids else v)
-            return out.reset_index(drop=True)
-        if isinstance(x, Mapping):
-            if _withheld_intelligence(r, str(x.get("type", "")), str(x.get("grading", "") or "")):
-                return _DROP
-            out = {}
-            for k, v in x.items():
-                key = _hide_id(k, r, secret) if isinstance(k, str) and k in ids and r.identity != "names" else k
-                if k in blank:
-                    out[key] = "" if isinstance(v, str) or v is None else None
-                elif k in id_keys and r.identity != "names":
-                    out[key] = _hide_id(v, r, secret)
-                else:
-                    w = walk(v)
-                    out[key] = None if w is _DROP else w
-            return out
-        if isinstance(x, (list, tuple)):
-            items = [walk(v) for v in x]
-            return type(x)(v for v in items if v is not _DROP)
-        if isinstance(x, (set, frozenset)):
-            return type(x)(walk(v) for v in x)
-        if isinstance(x, str) and x in ids and r.identity != "names":
-            return _hide_id(x, r, secret)
-        return x
+    def known_id(v: Any) -> Any:
+        return _hide_id(v, r, secret) if hide and isinstance(v, str) and v in ids else v
 
-    out = walk(obj)
-    return None if out is _DROP else out
+    def frame(x: pd.DataFrame) -> pd.DataFrame:
+        out = _redact_columns(x[_row_mask(x, r)], r, secret, None)
+        if hide:
+            for c in out.columns:
+                if out[c].dtype == object:
+                    out[c] = out[c].map(known_id)
+        return out.reset_index(drop=True)
+
+    def field(_m: Mapping, k: Any, v: Any) -> tuple[bool, Any]:
+        if k in blank:
+            return True, "" if isinstance(v, str) or v is None else None
+        if k in id_keys and r.identity != "names":
+            return True, _hide_id(v, r, secret)
+        return False, None
+
+    out = walk_result(obj, frame=frame, field=field, key=known_id, leaf=known_id,
+                      withheld=lambda m: _withheld_intelligence(r, str(m.get("type", "")), str(m.get("grading", "") or "")))
+    return None if out is DROP else out
+
+
+# --- the store as a role may see it -------------------------------------------------------------
+
+def sees_everything(reader: str | Role) -> bool:
+    """Whether role ``reader`` sees every stored value as it is (no redaction to apply)."""
+    r = role(reader)
+    return (r.identity == "names" and r.scope == "person" and r.dates_of_birth and r.flags and r.gradings
+            and r.free_text and r.intelligence == "all")
+
+
+def reader_store(store: "Store", reader: str | Role | Actor, *, secret: bytes | None = None) -> "Store":
+    """``store`` as role ``reader`` may see it: the one place views, analyses and packs get
+    their data from, so what they build (labels, counts, networks, packs) can only contain what
+    the role may see.
+
+    A role that sees everything gets ``store`` itself (no copy); any other role gets a
+    read-only :class:`ReaderStore`; a packs-only role gets :class:`AccessDenied`.
+    """
+    r = role(reader.role if isinstance(reader, Actor) else reader)
+    _check_scope(r)
+    if sees_everything(r):
+        return store
+    return ReaderStore(store, r, secret=secret)
+
+
+class ReaderStore(Store):
+    """A read-only view of a store for one role: every table redacted once
+    (:func:`redact_tables`), every store method answered from those tables, so
+    :meth:`Store.subgraph`, :meth:`Store.info` and any analysis run over what the role may
+    see (pseudonymised ids throughout, withheld intelligence never linking anyone).
+    Writes raise :class:`AccessDenied`."""
+
+    def __init__(self, store: "Store", reader: str | Role, *, secret: bytes | None = None):
+        self.base = store
+        self.role = role(reader)
+        _check_scope(self.role)
+        self.url, self.engine = store.url, store.engine
+        if secret is None and self.role.identity == "pseudonyms":
+            secret = store_secret(store)
+        self._secret = secret
+        self._tables: dict[str, pd.DataFrame] | None = None
+        self._real: dict[str, str] | None = None
+
+    # reading
+    def tables(self) -> dict[str, pd.DataFrame]:
+        if self._tables is None:
+            self._tables = redact_tables(self.base.tables(), self.role, secret=self._secret)
+        return {k: v.copy(deep=False) for k, v in self._tables.items()}
+
+    def table(self, record: str) -> pd.DataFrame:
+        self.tables()
+        return self._tables[record].copy(deep=False)
+
+    def _key(self, record: str) -> str:
+        return schema.record_specs()[record].key[0]
+
+    def get(self, record: str, ids: set[str]) -> pd.DataFrame:
+        df = self.table(record)
+        return df[df[self._key(record)].isin(set(ids))].reset_index(drop=True)
+
+    def existing_ids(self, record: str, ids: set[str]) -> set[str]:
+        return set(self.table(record)[self._key(record)]) & set(ids)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.tables().items()}
+
+    def links_touching(self, person_ids: set[str], start: str, end: str):
+        a = self.table("associations")
+        a = a[(a["person_id_a"].isin(person_ids) | a["person_id_b"].isin(person_ids))
+              & ((start == "") | (a["last_seen"] == "") | (a["last_seen"] >= start))
+              & ((end == "") | (a["first_seen"] == "") | (a["first_seen"] <= end))]
+        inc = self.table("incidents")
+        inc = inc[((start == "") | (inc["start"] >= start)) & ((end == "") | (inc["start"] <= end))]
+        v = self.table("involvements")
+        touched = set(v.loc[v["person_id"].isin(person_ids), "incident_id"]) & set(inc["incident_id"])
+        return a.reset_index(drop=True), v[v["incident_id"].isin(touched)].reset_index(drop=True)
+
+    def loads(self) -> pd.DataFrame:
+        return self.base.loads()
+
+    def write_marks(self) -> dict[str, str]:
+        return self.base.write_marks()
+
+    def real_id(self, person_id: str) -> str:
+        """The stored id behind a pseudonym shown to this role (for the audit log)."""
+        if self.role.identity == "names":
+            return person_id
+        if self._real is None:
+            ids = self.base.table("people")["person_id"]
+            self._real = {_hide_id(p, self.role, self._secret): p for p in ids} if self._secret else {}
+        return self._real.get(person_id, person_id)
+
+    # writing: never through a reader's view
+    def _refuse(self, *_, **__):
+        raise AccessDenied(f"role {self.role.name} reads the store through a read-only view")
+
+    write = delete_source = append_audit = delete_records = set_meta_once = _refuse
+
+    def audit_entries(self, filters: dict | None = None) -> pd.DataFrame:
+        return self._refuse()
+
+    def get_meta(self, key: str) -> str | None:
+        return None
+
+    def close(self) -> None:
+        """The underlying store belongs to whoever opened it."""
+
 
 
 # --- the views the app and CLI share -----------------------------------------------------------
@@ -399,6 +560,35 @@ def place_summary(store: "Store", actor: Actor, *, start=None, end=None) -> pd.D
                                                         ignore_index=True)
 
 
+# --- packs given to a user ------------------------------------------------------------------------
+
+PACK_SUFFIXES = (".html", ".docx")
+_SAFE_USER = re.compile(r"^[A-Za-z0-9._%+@-]{1,254}$")
+
+
+def shared_packs_dir() -> Path:
+    return Path(os.environ.get("GRAPHMAP_SHARED_PACKS") or schema.setting("governance.shared_packs_dir",
+                                                                            "shared_packs"))
+
+
+def given_packs(actor: Actor, folder: str | os.PathLike | None = None) -> list[Path]:
+    """The packs given to ``actor``: files ``<folder>/<user>/*.html|*.docx`` (user lower-cased),
+    newest first. A user name that could leave the folder (``..``, ``/``) has no packs, and a
+    file that resolves outside the user's folder (a symlink) is not listed."""
+    require(actor, "view_pack")
+    user = actor.user.strip().lower()
+    if not _SAFE_USER.match(user) or user.strip(".") == "":
+        return []
+    root = Path(folder) if folder is not None else shared_packs_dir()
+    mine = (root / user)
+    if not mine.is_dir():
+        return []
+    base = mine.resolve()
+    found = [p for p in mine.iterdir()
+             if p.is_file() and p.suffix.lower() in PACK_SUFFIXES and p.resolve().parent == base]
+    return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
+
+
 # --- sign-in -------------------------------------------------------------------------------------
 
 def single_user_role() -> str:
@@ -417,12 +607,28 @@ def sign_in_configured(secrets: Mapping[str, Any] | None) -> bool:
 
 
 def single_user_actor() -> Actor:
-    """The one user of an app without sign-in (role from roles.yaml ``sign_in.single_user_role``)."""
-    return Actor(current_user(), single_user_role())
+    """The one user of an app without sign-in: :func:`current_actor` (``$GRAPHMAP_USER`` /
+    ``$GRAPHMAP_ROLE``, else the OS user with roles.yaml ``sign_in.single_user_role``), so a
+    Locations Board laptop can run ``GRAPHMAP_ROLE=community_safety graphmap app``."""
+    actor = current_actor()
+    role(actor.role)  # an unknown $GRAPHMAP_ROLE is an error, not a silent grant
+    return actor
 
 
-def single_user_notice() -> str:
-    return SINGLE_USER_NOTICE.format(role=single_user_role())
+def single_user_notice(actor: Actor | None = None) -> str:
+    return SINGLE_USER_NOTICE.format(role=(actor or single_user_actor()).role)
+
+
+def login_provider(secrets: Mapping[str, Any] | None) -> str | None:
+    """The provider name to pass to ``st.login``: ``None`` when ``[auth]`` itself holds the
+    provider, else the first ``[auth.NAME]`` section that does (e.g. ``microsoft``)."""
+    auth = (secrets or {}).get("auth") or {}
+    if auth.get("client_id") and auth.get("server_metadata_url"):
+        return None
+    for name, v in auth.items():
+        if isinstance(v, Mapping) and v.get("client_id") and v.get("server_metadata_url"):
+            return str(name)
+    return None
 
 
 def actor_from_identity(identity: Mapping[str, Any]) -> Actor:
@@ -467,7 +673,8 @@ def app_actor(secrets: Mapping[str, Any] | None, identity: Mapping[str, Any] | N
     The app passes ``st.secrets.to_dict()`` and ``st.user.to_dict()`` (``is_logged_in`` plus claims).
     """
     if not sign_in_configured(secrets):
-        return single_user_actor(), single_user_notice()
+        actor = single_user_actor()
+        return actor, single_user_notice(actor)
     if not identity or not identity.get("is_logged_in"):
         return None, ""
     return actor_from_identity(identity), ""

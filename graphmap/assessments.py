@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import records, schema
 from .records import Batch, FileSummary, InputError, Reject
@@ -35,12 +34,7 @@ def rows_from_file(path: str | Path) -> list[dict[str, str]]:
     nested mappings)."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise InputError(f"{path}: no such file") from exc
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: not valid YAML: {exc}") from exc
+        data = schema.read_yaml(path, missing="no such file", error=InputError)
         items = data if isinstance(data, list) else [data]
         out = []
         for i, item in enumerate(items, start=1):

@@ -297,8 +297,13 @@ def app_command(db, port):
 @click.option("--location", "location_id", default=None, metavar="ID", help="A place to profile (locations-board).")
 @click.option("--redaction", default=None, help="Redaction level printed on every page (default from settings).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.html or FILE.docx")
-def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
-    """Write a meeting pack (HTML or Word, by the --out suffix), marked OFFICIAL-SENSITIVE."""
+@click.option("--reason", default=None, help="Why, and for whom (recorded in the audit log; required by default).")
+def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out, reason):
+    """Write a meeting pack (HTML or Word, by the --out suffix), marked OFFICIAL-SENSITIVE.
+
+    Built from what the role ($GRAPHMAP_ROLE, default analyst) may see, at a redaction level
+    it may choose; audited as $GRAPHMAP_USER with the reason."""
+    from . import access, audit
     from .packs import write_pack
     from .packs.build import build_pack
     from .window import Window
@@ -313,12 +318,23 @@ def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
         window = Window.ending(as_at, window_days)
     except ValueError as exc:
         raise Failure(f"--as-at/--window-days: {exc}") from exc
-    with _open(db) as store:
-        try:
-            p = build_pack(kind, store, window, redaction=redaction, group_id=group_id, location_id=location_id)
-        except (KeyError, ValueError) as exc:
-            raise Failure(str(exc.args[0] if exc.args else exc)) from exc
-    click.echo(str(write_pack(p, out)))
+    actor = access.current_actor()
+    with _guard(db):
+        access.require(actor, "export")
+        access.check_redaction(actor.role, redaction)
+        reason = access.check_export_reason(reason)
+        with _open(db) as store:
+            try:
+                p = build_pack(kind, access.reader_store(store, actor), window, redaction=redaction,
+                               group_id=group_id, location_id=location_id)
+            except (KeyError, ValueError) as exc:
+                raise Failure(str(exc.args[0] if exc.args else exc)) from exc
+            path = write_pack(p, out)
+            audit.record(store, "pack", actor=actor, subject=f"pack:{kind}", reason=reason,
+                         detail={"out": str(Path(path).resolve()), "redaction": redaction,
+                                 "as_at": window.as_at.isoformat(), "days": window.days,
+                                 **{k: v for k, v in (("group", group_id), ("location", location_id)) if v}})
+    click.echo(str(path))
 
 
 @cli.command("audit")

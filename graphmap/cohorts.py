@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
-import yaml
 
 from . import schema
 from .risk import framework
@@ -36,10 +35,7 @@ CRITERIA = {"label", "flags", "incidents", "assessment"}
 def cohort_definitions(path: str | None = None) -> dict[str, Any]:
     """Read and check ``schema/cohorts.yaml`` (or ``path``); errors name the file and key."""
     p = Path(path) if path else schema.SCHEMA_DIR / "cohorts.yaml"
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SchemaError(f"{p}: cohorts file not found") from exc
+    data = schema.read_yaml(p, missing="cohorts file not found")
     if not isinstance(data, dict) or not isinstance(data.get("cohorts"), dict) or not data["cohorts"]:
         raise SchemaError(f"{p}: cohorts: expected a mapping of cohorts")
     vocabs = schema.vocabularies()

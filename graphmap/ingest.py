@@ -143,12 +143,7 @@ def load_mapping(name: str) -> SourceMapping:
     path = sources_dir() / f"{name}.yaml"
     if not path.exists():
         raise schema.SchemaError(f"{path}: no such source mapping (known: {', '.join(available_sources()) or 'none'})")
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise schema.SchemaError(f"{path}: not valid YAML: {exc}") from exc
+    data = schema.read_yaml(path)
 
     def err(msg: str) -> schema.SchemaError:
         return schema.SchemaError(f"{path}: {msg}")

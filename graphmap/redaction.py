@@ -159,63 +159,32 @@ def apply_level(pack: Mapping[str, Any], level: str, *, subject_ids: Iterable[st
         if n:
             withheld[why] = withheld.get(why, 0) + n
 
-    _DROP = object()
-
     def swap(v: Any) -> Any:
         return labels.get(v, v) if isinstance(v, str) else v
 
-    def walk(x: Any) -> Any:
-        if isinstance(x, pd.DataFrame):
-            if "type" in x or "grading" in x:
-                t = x["type"].astype(str) if "type" in x else pd.Series("", index=x.index)
-                g = x["grading"].astype(str) if "grading" in x else pd.Series("", index=x.index)
-                why = [_withheld(a, b, level) for a, b in zip(t, g)]
-                for w in why:
-                    if w:
-                        count(w)
-                x = x[[w is None for w in why]]
-            x = x.copy()
-            if level == "family_present":
-                ids = x["person_id"] if "person_id" in x else None
-                for c in set(x.columns):
-                    if c in text_keys:
-                        x[c] = WITHHELD_TEXT
-                    elif c in id_keys:
-                        x[c] = x[c].map(swap)
-                    elif c in name_keys | hidden_keys and ids is not None:
-                        other = ~ids.isin(subjects)
-                        x.loc[other, c] = ("" if c not in name_keys else
-                                           (ids[other].map(labels) if c in ("forename", "full_name", "display_name",
-                                                                            "person_name") else ""))
-            return x.reset_index(drop=True)
-        if isinstance(x, Mapping):
-            why = _withheld(str(x.get("type", "")), str(x.get("grading", "") or ""), level)
-            if why:
-                count(why)
-                return _DROP
-            pid = x.get("person_id")
-            other = isinstance(pid, str) and level == "family_present" and pid not in subjects
-            out: dict[Any, Any] = {}
-            for k, v in x.items():
-                key = swap(k) if level == "family_present" else k
-                if level == "family_present" and k in text_keys:
-                    out[key] = WITHHELD_TEXT if v not in (None, "", "{}") else v
-                elif other and k in name_keys:
-                    out[key] = labels.get(pid, "") if k in ("forename", "full_name", "display_name", "person_name") else ""
-                elif other and k in hidden_keys:
-                    out[key] = ""
-                elif level == "family_present" and k in id_keys:
-                    out[key] = walk_ids(v)
-                else:
-                    w = walk(v)
-                    out[key] = None if w is _DROP else w
-            return out
-        if isinstance(x, (list, tuple)):
-            items = [walk(v) for v in x]
-            return type(x)(v for v in items if v is not _DROP)
-        if isinstance(x, (set, frozenset)):
-            return type(x)(walk(v) for v in x)
-        return swap(x) if level == "family_present" else x
+    def frame(x: pd.DataFrame) -> pd.DataFrame:
+        if "type" in x or "grading" in x:
+            t = x["type"].astype(str) if "type" in x else pd.Series("", index=x.index)
+            g = x["grading"].astype(str) if "grading" in x else pd.Series("", index=x.index)
+            why = [_withheld(a, b, level) for a, b in zip(t, g)]
+            for w in why:
+                if w:
+                    count(w)
+            x = x[[w is None for w in why]]
+        x = x.copy()
+        if level == "family_present":
+            ids = x["person_id"] if "person_id" in x else None
+            for c in set(x.columns):
+                if c in text_keys:
+                    x[c] = WITHHELD_TEXT
+                elif c in id_keys:
+                    x[c] = x[c].map(swap)
+                elif c in name_keys | hidden_keys and ids is not None:
+                    other = ~ids.isin(subjects)
+                    x.loc[other, c] = ("" if c not in name_keys else
+                                       (ids[other].map(labels) if c in ("forename", "full_name", "display_name",
+                                                                        "person_name") else ""))
+        return x.reset_index(drop=True)
 
     def walk_ids(v: Any) -> Any:
         if isinstance(v, (list, tuple)):
@@ -224,7 +193,30 @@ def apply_level(pack: Mapping[str, Any], level: str, *, subject_ids: Iterable[st
             return {walk_ids(i) for i in v}
         return swap(v)
 
-    out = walk(dict(pack))
+    def withheld_item(m: Mapping) -> bool:
+        why = _withheld(str(m.get("type", "")), str(m.get("grading", "") or ""), level)
+        if why:
+            count(why)
+        return bool(why)
+
+    def field(m: Mapping, k: Any, v: Any) -> tuple[bool, Any]:
+        if level != "family_present":
+            return False, None
+        pid = m.get("person_id")
+        other = isinstance(pid, str) and pid not in subjects
+        if k in text_keys:
+            return True, WITHHELD_TEXT if v not in (None, "", "{}") else v
+        if other and k in name_keys:
+            return True, labels.get(pid, "") if k in ("forename", "full_name", "display_name", "person_name") else ""
+        if other and k in hidden_keys:
+            return True, ""
+        if k in id_keys:
+            return True, walk_ids(v)
+        return False, None
+
+    family = level == "family_present"
+    out = access.walk_result(dict(pack), frame=frame, withheld=withheld_item, field=field,
+                             key=swap if family else (lambda k: k), leaf=swap if family else (lambda v: v))
     out["redaction"] = {"level": level, "marking": marking(level, as_at=as_at),
                         "withheld": dict(sorted(withheld.items()))}
     return out

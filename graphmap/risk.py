@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
-import yaml
 
 from . import schema
 from .schema import SchemaError
@@ -147,12 +146,7 @@ def load_framework(path: str | Path) -> Framework:
     path = Path(path)
     if not path.is_absolute() and (schema.SCHEMA_DIR / path).exists():
         path = schema.SCHEMA_DIR / path  # a name in schema/ (the risk.framework setting)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SchemaError(f"{path}: framework file not found") from exc
-    except yaml.YAMLError as exc:
-        raise SchemaError(f"{path}: not valid YAML: {exc}") from exc
+    data = schema.read_yaml(path, missing="framework file not found")
     if not isinstance(data, dict):
         raise SchemaError(f"{path}: expected a mapping")
     for key in ("id", "levels", "harm", "contexts", "bands", "response", "action_headings"):

@@ -73,18 +73,29 @@ class RecordSpec:
         return len(self.key) == 1 and self.key[0].endswith("_id") and self.key[0] == self.columns[0].name
 
 
-def _read_yaml(name: str) -> Any:
-    path = SCHEMA_DIR / name
+def read_yaml(path: str | Path, *, missing: str = "settings file not found",
+              error: type[Exception] = SchemaError) -> Any:
+    """Read one YAML file; a missing file or bad YAML is one ``error`` naming the file (and the
+    line and column of a syntax error). ``path`` relative and not found here is looked for in
+    ``schema/``. The one YAML reader of settings, frameworks, cohorts, mappings and assessments.
+    """
+    path = Path(path)
+    if not path.is_absolute() and not path.exists() and (SCHEMA_DIR / path).exists():
+        path = SCHEMA_DIR / path
     try:
         with open(path, encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except FileNotFoundError as exc:
-        raise SchemaError(f"{path}: settings file not found") from exc
+        raise error(f"{path}: {missing}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SchemaError(f"{path}:{where} not valid YAML: {problem}") from exc
+        raise error(f"{path}:{where} not valid YAML: {problem}") from exc
+
+
+def _read_yaml(name: str) -> Any:
+    return read_yaml(SCHEMA_DIR / name)
 
 
 @functools.cache

@@ -38,7 +38,7 @@ def test_roles_are_settings_with_the_required_five():
     roles = access.roles()
     assert {"analyst", "social_care", "police", "community_safety", "panel_member"} <= set(roles)
     assert roles["community_safety"].identity == "pseudonyms" and roles["community_safety"].scope == "places"
-    assert roles["panel_member"].scope == "packs" and not roles["panel_member"].actions
+    assert roles["panel_member"].scope == "packs" and roles["panel_member"].actions == {"view_pack"}
 
 
 def test_analyst_sees_everything(loaded):
@@ -158,6 +158,38 @@ def test_cli_export_follows_the_role(tmp_path, loaded):
     r = CliRunner(env={"GRAPHMAP_ROLE": "superuser"}).invoke(
         cli, ["export", "--db", db, "--out", str(tmp_path / "o3"), "--reason", "x"])
     assert r.exit_code == 1 and "unknown role" in r.output
+
+
+def test_cli_pack_follows_the_role_and_is_audited_with_its_reason(tmp_path, loaded):
+    db = loaded.url
+    cs = CliRunner(env={"GRAPHMAP_ROLE": "community_safety", "GRAPHMAP_USER": "cs1"}).invoke
+    base = ["pack", "locations-board", "--db", db, "--as-at", "2026-10-31", "--location", "L001"]
+    r = cs(cli, [*base, "--redaction", "full", "--out", str(tmp_path / "a.html"), "--reason", "board"])
+    assert r.exit_code == 1 and "may make packs at redaction professionals-only, family-present" in r.output
+    r = cs(cli, [*base, "--out", str(tmp_path / "b.html")])
+    assert r.exit_code == 1 and "needs a reason" in r.output and not (tmp_path / "b.html").exists()
+    r = cs(cli, [*base, "--out", str(tmp_path / "c.html"), "--reason", "Locations Board 5 Nov"])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "c.html").read_text()
+    assert not [n for n in NAMES if n in page] and "2010-05-14" not in page
+    e = loaded.audit_entries({"action": "pack"}).iloc[-1]
+    assert (e["user"], e["role"], e["reason"], e["subject"]) == ("cs1", "community_safety", "Locations Board 5 Nov",
+                                                                  "pack:locations-board")
+    r = CliRunner(env={"GRAPHMAP_ROLE": "panel_member"}).invoke(
+        cli, [*base, "--out", str(tmp_path / "d.html"), "--reason", "x"])
+    assert r.exit_code == 1 and "may not export" in r.output
+
+
+def test_given_packs_stay_in_the_users_folder(tmp_path):
+    (tmp_path / "chair@x.org").mkdir()
+    (tmp_path / "chair@x.org" / "p.html").write_text("x")
+    (tmp_path / "chair@x.org" / "notes.txt").write_text("x")
+    (tmp_path / "secret.html").write_text("x")
+    (tmp_path / "chair@x.org" / "link.html").symlink_to(tmp_path / "secret.html")
+    assert [p.name for p in access.given_packs(Actor("Chair@X.org", "panel_member"), tmp_path)] == ["p.html"]
+    (tmp_path / "p.html").write_text("x")  # a pack at the top, for a user named ".."
+    for user in ("..", ".", "../chair@x.org", "a/b"):
+        assert access.given_packs(Actor(user, "panel_member"), tmp_path / "chair@x.org") == []
 
 
 # --- sign-in ------------------------------------------------------------------------------------

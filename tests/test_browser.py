@@ -129,6 +129,8 @@ def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_
     pos = net.evaluate("(() => { const p = network.canvasToDOM(network.getPositions(['P900'])['P900']);"
                        " return [p.x, p.y]; })()")
     net.frame_element().scroll_into_view_if_needed()  # the risk matrix form sits above the network
+
+    net.frame_element().scroll_into_view_if_needed()
     box = net.frame_element().bounding_box()
     page.mouse.move(box["x"] + pos[0], box["y"] + pos[1])
     tip = net.wait_for_selector(".vis-tooltip", state="visible", timeout=10000)
@@ -197,3 +199,73 @@ def test_network_page_renders_each_mode_still_and_offline(page, app_url, tmp_pat
         assert network_frame(page, len(people)).evaluate("network.getPositions()") == before
     no_script_ran(page)
     assert page.outside == []
+
+
+def _dialogs(pg) -> list[str]:
+    seen: list[str] = []
+    pg.on("dialog", lambda d: (seen.append(d.message), d.dismiss()))
+    return seen
+
+
+def test_app_tables_and_markdown_run_no_record_script(page, app_url, tmp_path):
+    """Group, person and place names with markup, script and a javascript: link, on the pages
+    that show them in headings, captions, markdown and tables: shown as text; nothing runs, no
+    dialog opens, and no javascript: link is made."""
+    from tests.test_app import XSS_GROUP
+
+    dialogs = _dialogs(page)
+    for path, shown in [("/peer-groups?group=G1", "Crew <b>bold</b>"), ("/person?person=P900", XSS_SURNAME),
+                        ("/locations-board", "Locations Board")]:
+        page.goto(app_url + path)
+        page.get_by_text(shown, exact=False).first.wait_for(timeout=90000)
+        page.wait_for_timeout(1500)  # let every table and component render
+        for f in page.frames:
+            try:
+                links = f.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+            except Exception:  # a frame detached while Streamlit re-rendered
+                continue
+            assert not [h for h in links if h.strip().lower().startswith("javascript:")], (path, links)
+        no_script_ran(page)
+    page.goto(app_url + "/peer-groups?group=G1")
+    heading = page.get_by_text(XSS_GROUP, exact=False).first  # markup and the link stay text, as typed
+    heading.wait_for(timeout=90000)
+    assert dialogs == []
+    assert page.outside == []
+
+
+def test_html_pack_runs_no_record_script(browser, tmp_path):
+    """The HTML pack of a group whose names are script and markup, opened in Chromium."""
+    from graphmap import views
+    from graphmap.packs import render_html
+    from graphmap.packs.build import build_pack
+    from graphmap.store import open_store
+    from graphmap.window import Window
+
+    db = build_store(tmp_path / "graphmap.db")
+    out = []
+    with open_store(db) as s:
+        w = Window.ending("2026-10-31", 365)
+        for kind, ids in [("peer-group", {"group_id": "G1"}), ("locations-board", {"location_id": "L900"})]:
+            path = tmp_path / f"{kind}.html"
+            path.write_text(render_html(build_pack(kind, s, w, redaction="full", **ids)), encoding="utf-8")
+            out.append(path)
+        assert views.peer_group(s, w, "G1")["members"]
+    pg = browser.new_page()
+    dialogs = _dialogs(pg)
+    try:
+        control = tmp_path / "control.html"
+        control.write_text(f"<html><body>{XSS_SURNAME}</body></html>")
+        pg.goto(control.as_uri())
+        assert pg.evaluate("window.__xss") == 2, "control: the payload unescaped does run"
+        for path in out:
+            pg.goto(path.as_uri())
+            pg.wait_for_timeout(300)
+            assert pg.evaluate("typeof window.__xss") == "undefined", path.name
+            assert pg.query_selector("script") is None or all(
+                "__xss" not in (e.inner_text() or "") for e in pg.query_selector_all("script"))
+            assert not pg.query_selector_all("img[onerror], a[href^='javascript:' i]"), path.name
+        text = pg.inner_text("body")
+        assert "<img src=x onerror=window.__xss=3>" in text  # the place name, shown as typed
+        assert dialogs == []
+    finally:
+        pg.close()

@@ -185,3 +185,101 @@ def test_kill_9_mid_purge_leaves_store_as_before(tmp_path):
         assert s.counts() == before
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert len(s.audit_entries({})) == log_before and audit.verify_audit(s).ok
+
+
+def test_disk_full_during_pack_export_leaves_no_half_file(tmp_path):
+    db, out = tmp_path / "g.db", tmp_path / "packs" / "board.html"
+    assert run("load", DEMO, "--db", db).exit_code == 0
+    pack = ["pack", "locations-board", "--db", db, "--as-at", "2026-10-31", "--location", "L001", "--out", out]
+    assert run(*pack, "--reason", "first").exit_code == 0
+    before = out.read_bytes()
+    limit = 33 * 1024  # above SQLite's 32 KB shared-memory file, below the pack
+    assert len(before) > limit
+    # A real write failure: the kernel refuses to grow any file past the limit (EFBIG, as ENOSPC would).
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, old_limit[1]))
+    try:
+        r = run(*pack, "--reason", "second")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    one_line_error(r, "File too large")
+    assert out.read_bytes() == before  # the earlier pack is untouched
+    assert [p.name for p in out.parent.iterdir()] == ["board.html"]  # no temporary file left behind
+    with open_store(db) as s:  # the failed pack is not recorded as made
+        assert list(s.audit_entries({"action": "pack"})["reason"]) == ["first"]
+
+
+MERGE_SCRIPT = """
+import sys
+from graphmap import identity
+from graphmap.store import open_store
+s = open_store(sys.argv[1])
+n = int(sys.argv[2])
+rows = [{"person_id": f"Q{i}", "same_as": f"Q{i + 1}", "status": "accepted", "score": "1.0", "method": "manual",
+         "decided_by": "ig.officer", "reason": "bulk decision"} for i in range(n - 1)]
+frame = identity._link_rows(rows)
+print("ready", flush=True)
+identity._write(s, frame)
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_mid_merge_leaves_store_as_before(tmp_path):
+    """A large merge (many accepted identity decisions at once, the path `graphmap identities
+    --accept` and automatic resolution write through) killed half-way: none of it is kept."""
+    import subprocess
+    import sys
+
+    from tests.test_crash import big_folder
+
+    db = tmp_path / "g.db"
+    big_folder(tmp_path / "big", n_people=60_000, n_incidents=1_000)
+    with open_store(db) as s:
+        s.load([tmp_path / "big"])
+        before = s.counts()
+        log_before = len(s.audit_entries({}))
+        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    proc = subprocess.Popen([sys.executable, "-c", MERGE_SCRIPT, str(db), "60000"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    assert proc.stdout.readline().strip() == b"ready"
+    kill_when_wal_grows(proc, tmp_path / "g.db-wal", 1_000_000, what="merge")
+    with open_store(db) as s:
+        assert s.counts() == before and before["identity_links"] == 0
+        assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(s.audit_entries({})) == log_before and audit.verify_audit(s).ok
+
+
+def test_neo4j_server_unavailable_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    """The real neo4j driver against a port where a server accepts and drops every connection
+    (a server going away): one line naming the server, no traceback, nothing loaded."""
+    import socket
+    import threading
+
+    pytest.importorskip("neo4j")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    seen = []
+
+    def drop_all():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            seen.append(1)
+            conn.close()
+
+    threading.Thread(target=drop_all, daemon=True).start()
+    monkeypatch.setenv("GRAPHMAP_NEO4J_USER", "neo4j")
+    monkeypatch.setenv("GRAPHMAP_NEO4J_PASSWORD", "secret-password")
+    try:
+        r = run("load", DEMO, "--db", f"bolt://127.0.0.1:{port}")
+    finally:
+        listener.close()
+    one_line_error(r, f"bolt://127.0.0.1:{port}", "ServiceUnavailable")
+    assert "secret-password" not in r.output
+    assert seen  # the driver did reach the server

@@ -258,6 +258,52 @@ def test_injection_payloads_through_every_store_entry_point(tmp_path):
     s.close()
 
 
+def test_cypher_payloads_through_every_field_leave_the_graph_unharmed(tmp_path, request):
+    """The graph engine's Cypher, run for real (FalkorDB embedded; a real Neo4j too when
+    GRAPHMAP_TEST_NEO4J_URI is set): quotes, backticks and ``}) DETACH DELETE n //`` in every
+    column of every record, in ids, sources, audit fields, meta keys and query arguments."""
+    from tests.conftest import make_store
+
+    engine = "neo4j" if __import__("os").environ.get("GRAPHMAP_TEST_NEO4J_URI") else "falkordb"
+    s = make_store(engine, tmp_path, request)
+    try:
+        d, names = hostile_folder(tmp_path)
+        write_csv(d / "associations.csv", "person_id_a,person_id_b,kind,first_seen,last_seen,source,grading\n"
+                  + "".join(f"H{i},H{i + 1},friend,2020-01-01,2020-02-01,{_csv(n)},\n" for i, n in enumerate(INJECTION)))
+        hostile_ids = [f"Z{n}" for n in INJECTION]
+        write_csv(d / "groups.csv", "group_id,name,source\n" + "".join(f"{_csv(g)},{_csv(g)},x\n" for g in hostile_ids))
+        write_csv(d / "memberships.csv", "person_id,group_id,first_seen,last_seen,source,grading\n"
+                  + "".join(f"H{i},{_csv(g)},2020-01-01,,{_csv(g)},\n" for i, g in enumerate(hostile_ids)))
+        s.load([DEMO])
+        before = {k: v.copy() for k, v in s.tables().items()}
+        r = s.load([d])
+        assert r.rejected_rows == 0, r.batch.rejects[:3]
+        people = s.table("people").set_index("person_id")
+        for i, n in enumerate(names):
+            assert people.loc[f"H{i}", "surname"] == n.strip()
+        assert set(s.table("groups")["group_id"]) >= set(hostile_ids)
+        for n in INJECTION + hostile_ids:
+            assert s.get("people", {n}).empty
+            assert s.get("groups", {n}).shape[0] == (1 if n in hostile_ids else 0)
+            s.existing_ids("groups", {n})
+            s.links_touching({n}, "", "")
+            s.subgraph(n, hops=2)
+            s.audit_entries({"action": n, "user": n, "subject": n, "since": n, "until": n})
+            audit.record(s, "view_person", actor=access.Actor(n, "analyst"), subject=f"person:{n}", reason=n)
+            s.set_meta_once(n, n)
+            assert s.get_meta(n) == n
+        after = s.tables()
+        for name, df in before.items():  # every demo row is still there, unchanged
+            if len(df):
+                merged = df.merge(after[name], how="left", indicator=True)
+                assert (merged["_merge"] == "both").all(), name
+        assert len(after["people"]) == len(before["people"]) + len(names)
+        assert audit.verify_audit(s).ok
+        assert len(s.audit_entries({"user": INJECTION[4]})) == 1
+    finally:
+        s.close()
+
+
 def test_cypher_names_only_from_an_allowed_set():
     assert safe.cypher_name("Person", {"Person", "Location"}) == "`Person`"
     for bad in ["Person`) DETACH DELETE n //", "Per son", "`Person`", "}) DETACH DELETE n //", "Location"]:

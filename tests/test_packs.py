@@ -142,17 +142,18 @@ def test_peer_group_pack_of_a_found_group_has_the_pages_content(db, tmp_path):
 def test_cli_pack_html_docx_and_clean_errors(db, tmp_path):
     run = CliRunner().invoke
     r = run(cli, ["pack", "peer-group", "--db", str(db), "--as-at", "2026-10-31", "--group", "G1",
-                  "--redaction", "family-present", "--out", str(tmp_path / "g.html")])
+                  "--redaction", "family-present", "--out", str(tmp_path / "g.html"), "--reason", "MACE"])
     assert r.exit_code == 0, r.output
     page = (tmp_path / "g.html").read_text()
     assert "redaction: family-present" in page and "Jayden" not in page  # pseudonyms at family-present
-    r = run(cli, ["pack", "locations-board", "--db", str(db), "--as-at", "2026-10-31", "--out", str(tmp_path / "b.docx")])
+    r = run(cli, ["pack", "locations-board", "--db", str(db), "--as-at", "2026-10-31", "--out", str(tmp_path / "b.docx"),
+                  "--reason", "Locations Board"])
     assert r.exit_code == 0 and (tmp_path / "b.docx").stat().st_size > 0
     for args, message in [(["peer-group", "--out", "x.html"], "needs --group"),
                           (["peer-group", "--group", "NOPE", "--out", "x.html"], "no group with id 'NOPE'"),
                           (["locations-board", "--out", "x.pdf"], "must end .html or .docx"),
                           (["locations-board", "--redaction", "none", "--out", "x.html"], "--redaction must be")]:
-        r = run(cli, ["pack", *args[:1], "--db", str(db), *args[1:]])
+        r = run(cli, ["pack", *args[:1], "--db", str(db), *args[1:], "--reason", "MACE"])
         assert r.exit_code == 1 and message in r.output, (args, r.output)
         assert "Traceback" not in r.output
 

@@ -192,7 +192,7 @@ def load_section() -> None:
         if st.button(f"Load the {valid} valid row(s)", key="load_batch", type="primary",
                      disabled=batch.rows == 0 or (strict and bool(batch.rejects))):
             try:
-                actor = state.session_actor()
+                actor = state.actor()
                 access.require(actor, "load")
             except access.AccessDenied as exc:
                 st.error(state.md(str(exc)))
@@ -281,7 +281,7 @@ def _act(do, say, action: str = "merge") -> None:
     """Run one identity write as this session's user, under the app's write lock, and report."""
     ss = st.session_state
     try:
-        actor = state.session_actor()
+        actor = state.actor()
         access.require(actor, action)
         with state.write_lock(state.store_url()):
             out = do(actor)

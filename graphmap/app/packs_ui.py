@@ -1,4 +1,11 @@
-"""Download buttons for a page's pack (HTML and DOCX, the same content as `graphmap pack`)."""
+"""Download buttons for a page's pack (HTML and DOCX, the same content as `graphmap report`).
+
+The pack is built from the store as the user's role may see it (``state.reader()``), at a
+redaction level the role may choose, and only when a button is clicked (Streamlit's deferred
+download), so a page does not spend seconds on packs nobody asked for. A download needs a
+reason (who it is for and why) when settings say so, and each one is audited as an export
+with that reason.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +13,52 @@ from typing import Callable
 
 import streamlit as st
 
+from .. import access, audit
 from ..packs import render_docx, render_html
 from ..packs.build import build_pack
 from . import state
 
 
-def downloads(kind: str, **ids) -> None:
-    """Two buttons; each pack is built only when its button is clicked (Streamlit's deferred
-    download), so a page does not spend seconds building packs nobody asked for on every run."""
+def _downloaded(kind: str, fmt: str, file_name: str, ids: dict) -> None:
     w = state.window()
-    store, redaction = state.store(), state.redaction()  # read now: the click runs outside the script
+    audit.record(state.store(), "export", actor=state.actor(), subject=f"pack:{kind}",
+                 reason=str(st.session_state.get(f"pack_reason_{kind}", "")).strip(),
+                 detail={"format": fmt, "file": file_name, "redaction": state.redaction(),
+                         "as_at": w.as_at.isoformat(), "days": w.days,
+                         **{k: v for k, v in ids.items() if v}})
+
+
+def downloads(kind: str, **ids) -> None:
+    """A reason box and two buttons for a pack of ``kind`` built from the role's view."""
+    if not state.may("export"):
+        return
+    w = state.window()
+    level = access.check_redaction(state.actor().role, state.redaction())
+    store = state.reader()  # read now: a deferred download runs outside the script
 
     def pack():
-        return build_pack(kind, store, w, redaction=redaction, **ids)
+        return build_pack(kind, store, w, redaction=level, **ids)
 
-    buttons(kind, w.as_at.isoformat(), lambda: render_html(pack()), lambda: render_docx(pack()))
+    buttons(kind, w.as_at.isoformat(), lambda: render_html(pack()), lambda: render_docx(pack()), **ids)
 
 
-def buttons(kind: str, as_at: str, html: str | Callable[[], str], docx: bytes | Callable[[], bytes]) -> None:
-    """The two download buttons for a pack: rendered already (pages that cache their pack) or
-    a function that renders it on click."""
+def buttons(kind: str, as_at: str, html: str | Callable[[], str], docx: bytes | Callable[[], bytes], **ids) -> None:
+    """The reason box and the two download buttons for a pack, rendered already (pages that
+    cache their pack from the role's view) or as functions that render it on click."""
+    if not state.may("export"):
+        return
     stem = f"{kind}-{as_at}"
+    reason = st.text_input("Reason for the pack (who it is for and why; recorded in the audit log)",
+                           key=f"pack_reason_{kind}", placeholder="e.g. MACE 2026-12-03")
+    try:
+        access.check_export_reason(reason)
+        missing = False
+    except access.AccessDenied:
+        missing = True
     left, right = st.columns(2)
     left.download_button("Pack (HTML)", html, file_name=f"{stem}.html", mime="text/html",
-                         key=f"pack_html_{kind}", on_click="ignore")
+                         key=f"pack_html_{kind}", disabled=missing, on_click=_downloaded,
+                         args=(kind, "html", f"{stem}.html", ids))
     right.download_button("Pack (Word)", docx, file_name=f"{stem}.docx", key=f"pack_docx_{kind}",
                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                          on_click="ignore")
+                          disabled=missing, on_click=_downloaded, args=(kind, "docx", f"{stem}.docx", ids))

@@ -136,4 +136,5 @@ def main() -> None:
     else:
         st.caption("No rule suggests an action for this group.")
     # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
-    packs_ui.buttons("peer-group", state.window().as_at.isoformat(), *state.peer_group_pack(gid))
+    packs_ui.buttons("peer-group", state.window().as_at.isoformat(), lambda: state.peer_group_pack(gid)[0],
+                     lambda: state.peer_group_pack(gid)[1], group_id=gid)

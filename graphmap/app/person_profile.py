@@ -235,7 +235,7 @@ def save_assessment(person: str, fw: risk.Framework, levels: dict, on: date, sta
             st.error(state.md(p))
         return
     try:
-        actor = state.session_actor()
+        actor = state.actor()
         access.require(actor, "assess")
     except access.AccessDenied as exc:
         st.error(state.md(str(exc)))

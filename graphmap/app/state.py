@@ -8,12 +8,27 @@ The only module that holds Streamlit caches, so library code never depends on St
   history and row counts, so any load or purge starts afresh) and window;
 - the sidebar sets the as-at date, the window and the redaction level for every page, and every
   page carries the OFFICIAL-SENSITIVE marking with those three.
+
+Who is using the app and what their role may see (issue 8), in one place so new pages get it:
+
+- :func:`actor`: with an ``[auth]`` section in ``.streamlit/secrets.toml`` the user signs in
+  (``st.login``, OIDC; councils use Microsoft Entra ID) and the role comes from roles.yaml
+  ``sign_in``; without it the app runs single-user (``$GRAPHMAP_ROLE``, default analyst) and
+  :func:`marking` says so on every page;
+- every cached getter reads ``_store(view)``, and ``view`` (from :func:`_key`) names the store
+  *as the user's role may see it* (:func:`graphmap.access.reader_store`): a community_safety
+  user's views are built from pseudonymised tables with no names, dates of birth, flags,
+  free text or intelligence, so nothing a page derives can contain them; a packs-only role
+  (panel_member) gets no store at all;
+- person, group and place views are checked against the role's actions and audited once per
+  view (not per rerun) by :func:`audit_view`.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import json
 import re
 import sys
 import threading
@@ -22,7 +37,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from .. import schema, views
+from .. import access, audit, schema, views
 from ..store import Store, default_url, open_store
 from ..window import Window
 
@@ -49,8 +64,18 @@ def store_url() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
+def _base(url: str) -> Store:
+    """The store itself, opened once per URL (writes and the audit log go here)."""
     return open_store(url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _store(view: str) -> Store:
+    """The store as one role may see it. ``view`` is the JSON ``[url, version, role]`` made by
+    :func:`_key`, so every cached getter ``_x(view, version, ...)`` reads through the role's
+    redaction, and a new store version builds a fresh view."""
+    url, _version, role = json.loads(view)
+    return access.reader_store(_base(url), role)
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,7 +85,13 @@ def write_lock(url: str) -> threading.Lock:
 
 
 def store() -> Store:
-    return _store(store_url())
+    """The store itself, for writes (loads) and the audit log. Views read :func:`reader`."""
+    return _base(store_url())
+
+
+def reader() -> Store:
+    """The store as the signed-in user's role may see it (packs are built from this)."""
+    return _store(_key()[0])
 
 
 def store_version(s: Store | None = None) -> str:
@@ -175,7 +206,82 @@ def _analysis(name: str, url: str, version: str, as_at: str, days: int) -> Any:
 
 
 def _key() -> tuple[str, str]:
-    return store_url(), store_version()
+    """``(view, version)`` for the cached getters: the view names the store URL, its version and
+    the user's role, so results are cached per role and never shared across roles."""
+    version = store_version()
+    return json.dumps([store_url(), version, actor().role]), version
+
+
+# --- who is using the app ------------------------------------------------------------------------
+#: The action a page needs (roles.yaml). A page not listed needs view_person, the most
+#: sensitive, so a new page is closed until someone decides who may see it.
+PAGE_ACTIONS = {"overview": "view_places", "data": "load", "network": "view_person",
+                "peer-groups": "view_group", "locations-board": "view_places", "person": "view_person",
+                "complex-strategy": "view_person", "weekly-review": "view_person", "packs": "view_pack"}
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml at all: sign-in is not configured
+        return {}
+
+
+def actor() -> access.Actor:
+    """Who is using the app. With sign-in configured and nobody signed in, shows the sign-in
+    button (``st.login``) and stops the page; an identity the settings cannot map stops too."""
+    secrets = _secrets()
+    try:
+        identity = st.user.to_dict() if access.sign_in_configured(secrets) else None
+        who, _ = access.app_actor(secrets, identity)
+    except access.AccessDenied as exc:
+        st.error(str(exc))
+        st.stop()
+    if who is None:
+        st.markdown(f"**{MARKING}**: sign in to continue.")
+        if st.button("Sign in", key="sign_in", type="primary"):
+            st.login(access.login_provider(secrets))
+        st.stop()
+    return who
+
+
+def notice() -> str:
+    """The single-user notice when sign-in is not configured, else ``""``."""
+    secrets = _secrets()
+    return "" if access.sign_in_configured(secrets) else access.single_user_notice(actor())
+
+
+def may(action: str) -> bool:
+    return access.role(actor().role).can(action)
+
+
+def page_allowed(url_path: str) -> bool:
+    return may(PAGE_ACTIONS.get(url_path, "view_person"))
+
+
+def require(action: str) -> None:
+    """Stop with a clear message when the user's role may not ``action`` (see roles.yaml)."""
+    access.require(actor(), action)
+
+
+def audit_view(action: str, subject: str, **detail: Any) -> None:
+    """Audit a view once per session, subject and window (a rerun of the same view is not a
+    new view). Person subjects are recorded by their stored id, also when the role sees a
+    pseudonym."""
+    who = actor()
+    access.require(who, action)
+    if subject.startswith("person:"):
+        r = reader()
+        if isinstance(r, access.ReaderStore):
+            subject = "person:" + r.real_id(subject.split(":", 1)[1])
+    w = window()
+    key = json.dumps([store_url(), action, subject, w.as_at.isoformat(), w.days, who.user])
+    done = st.session_state.setdefault("_audited_views", set())
+    if key in done:
+        return
+    audit.record(store(), action, actor=who, subject=subject,
+                 detail={"as_at": w.as_at.isoformat(), "days": w.days, **detail})
+    done.add(key)
 
 
 def overview() -> dict:
@@ -183,26 +289,31 @@ def overview() -> dict:
 
 
 def ego_network(person_id: str, hops: int) -> dict:
+    audit_view("view_person", f"person:{person_id}", hops=hops)
     w = window()
     return _ego_network(*_key(), w.as_at.isoformat(), w.days, person_id, hops, redaction())
 
 
 def places() -> dict:
+    require("view_places")
     w = window()
     return _places(*_key(), w.as_at.isoformat(), w.days)
 
 
 def locations_board(location_id: str | None) -> dict:
+    audit_view("view_places", f"location:{location_id}" if location_id else "places")
     w = window()
     return _locations_board(*_key(), w.as_at.isoformat(), w.days, location_id)
 
 
 def recorded_groups() -> list[dict]:
+    require("view_group")
     w = window()
     return _recorded_groups(*_key(), w.as_at.isoformat(), w.days)
 
 
 def peer_group(group_id: str) -> dict:
+    audit_view("view_group", f"group:{group_id}")
     w = window()
     return _peer_group(*_key(), w.as_at.isoformat(), w.days, group_id, redaction())
 
@@ -232,6 +343,7 @@ def group_choices() -> list[dict]:
 
 
 def weekly_review() -> dict:
+    require("view_person")
     return _weekly_review(*_key(), window().as_at.isoformat(), redaction())
 
 
@@ -240,6 +352,7 @@ def reviews_due() -> dict:
 
 
 def person_profile(person_id: str) -> dict:
+    audit_view("view_person", f"person:{person_id}")
     w = window()
     return _person_profile(*_key(), w.as_at.isoformat(), w.days, person_id, redaction())
 
@@ -279,15 +392,18 @@ def _default_as_at() -> date:
 
 
 def sidebar() -> None:
-    """As-at date, window and redaction level: set once, used by every page."""
+    """As-at date, window and redaction level: set once, used by every page; and who is using
+    the app. The redaction levels offered are only those the user's role may choose."""
+    who = actor()
     ss = st.session_state
     if "as_at" not in ss:
-        ss["as_at"] = _default_as_at()
+        ss["as_at"] = _default_as_at() if access.role(who.role).scope != "packs" else date.today()
     if "window_days" not in ss:
         ss["window_days"] = int(schema.setting("analysis.window_days"))
-    levels = views.redaction_levels()
-    if "redaction" not in ss:
-        ss["redaction"] = schema.setting("app.default_redaction")
+    levels = access.redaction_levels(who.role)
+    if ss.get("redaction") not in levels:
+        default = schema.setting("app.default_redaction")
+        ss["redaction"] = default if default in levels else levels[0]
     with st.sidebar:
         st.markdown(f"**{MARKING}**")
         st.date_input("As at", key="as_at", format="YYYY-MM-DD",
@@ -295,10 +411,16 @@ def sidebar() -> None:
         st.number_input("Window (days)", key="window_days", min_value=1, max_value=3650, step=1,
                         help="How far back from the as-at date records count.")
         st.selectbox("Redaction level", levels, key="redaction",
-                     help="Printed on every page and pack; what each level withholds is set by governance.")
+                     help="Printed on every page and pack; the levels offered are those your role may choose.")
         w = window()
         st.caption(f"Window: {w.start_iso} to {w.as_at.isoformat()}")
-        st.caption(f"Store: {store().engine} · single user (no sign-in configured)")
+        if access.sign_in_configured(_secrets()):
+            st.caption(f"Signed in as {md(who.user)} · role: {who.role.replace('_', ' ')}")
+            if st.button("Sign out", key="sign_out"):
+                st.logout()
+        else:
+            st.caption(f"Store: {store().engine} · single user, role: {who.role.replace('_', ' ')} "
+                       "(no sign-in configured)")
 
 
 def window() -> Window:
@@ -312,10 +434,14 @@ def redaction() -> str:
 
 
 def marking() -> None:
-    """The protective marking, as-at date, window and redaction level, at the top of every page."""
+    """The protective marking, as-at date, window and redaction level, at the top of every page,
+    and the single-user notice when sign-in is not configured."""
     st.markdown(
         "<div style='background:#fde8e8;border:1px solid #d62728;padding:4px 10px;border-radius:4px;"
         f"font-weight:600'>{html.escape(marking_text())}</div>", unsafe_allow_html=True)
+    text = notice()
+    if text:
+        st.warning(text, icon=":material/person_alert:")
 
 
 def marking_text() -> str:
@@ -341,21 +467,13 @@ def awaiting(what: str, analysis: str) -> None:
     st.info(f"**{what}**: awaits {views.AWAITING[analysis]}.")
 
 
-def session_actor():
-    """Who acts in this session, for the audit log of a load, a decision or an assessment:
-    the signed-in user with their role (:func:`graphmap.access.app_actor`), or, with no
-    sign-in configured, the single user, as the CLI audits its user."""
-    from .. import access
-
+def run_page(run: Callable[[], Any], url_path: str | None = None) -> None:
+    """Run a page; a page or view the user's role may not see stops with the reason, not a
+    traceback (the navigation already hides such pages; this covers any other way in)."""
     try:
-        secrets = st.secrets.to_dict()
-    except Exception:  # no secrets.toml: single-user mode
-        secrets = {}
-    try:
-        identity = st.user.to_dict()
-    except Exception:
-        identity = {}
-    actor, _ = access.app_actor(secrets, identity)
-    if actor is None:
-        raise access.AccessDenied("sign in to change the store")
-    return actor
+        if url_path is not None and not page_allowed(url_path):
+            action = PAGE_ACTIONS.get(url_path, "view_person")
+            raise access.AccessDenied(f"role {actor().role} may not see this page (it needs {action})")
+        run()
+    except access.AccessDenied as exc:
+        st.error(md(str(exc)))

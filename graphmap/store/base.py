@@ -228,6 +228,9 @@ class Store(ABC):
         The load is audited (``actor``, default :func:`access.current_actor`) in the same
         transaction as the rows it writes: ``load_meta["audit"]`` is the entry.
         """
+        from .. import access
+
+        access.require(actor or access.current_actor(), action)  # the same rule for the CLI and the app
         result = LoadResult(batch)
         if strict and batch.rejects:
             return result
