@@ -129,8 +129,6 @@ def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_
     pos = net.evaluate("(() => { const p = network.canvasToDOM(network.getPositions(['P900'])['P900']);"
                        " return [p.x, p.y]; })()")
     net.frame_element().scroll_into_view_if_needed()  # the risk matrix form sits above the network
-
-    net.frame_element().scroll_into_view_if_needed()
     box = net.frame_element().bounding_box()
     page.mouse.move(box["x"] + pos[0], box["y"] + pos[1])
     tip = net.wait_for_selector(".vis-tooltip", state="visible", timeout=10000)
@@ -158,6 +156,8 @@ def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_
     shots("locations-board", page, tmp_path)
     no_script_ran(page)
     # The pack is built when its button is clicked (deferred download), and is the board's pack.
+    page.get_by_label("Reason for the pack").fill("Locations Board 3 December")
+    page.get_by_label("Reason for the pack").press("Enter")
     with page.expect_download(timeout=60000) as got:
         page.get_by_role("button", name="Pack (HTML)").click()
     body = Path(got.value.path()).read_text(encoding="utf-8")

@@ -128,7 +128,7 @@ def test_write_pack_is_atomic_and_refuses_other_suffixes(tmp_path):
 
 def test_peer_group_pack_of_a_found_group_has_the_pages_content(db, tmp_path):
     r = CliRunner().invoke(cli, ["pack", "peer-group", "--db", str(db), "--as-at", "2026-10-31", "--group", "PG001",
-                                 "--out", str(tmp_path / "pg.docx")])
+                                 "--reason", "MACE 3 December", "--out", str(tmp_path / "pg.docx")])
     assert r.exit_code == 0, r.output
     doc, headings, cells = docx_content((tmp_path / "pg.docx").read_bytes(), tmp_path)
     assert headings[0] == "Peer group assessment: Peer group PG001 (found in the data)"
