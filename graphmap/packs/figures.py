@@ -26,6 +26,9 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+_MARKERS = {"adult_of_concern": "D", "location": "s"}  # shapes as well as colours (print is often grey)
+
+
 def network_png(view: dict, *, seed: int | None = None) -> bytes:
     """The network of a view (nodes with ``id``, ``label``, ``colour``, ``role``; weighted edges)."""
     seed = int(schema.setting("app.layout_seed")) if seed is None else seed
@@ -37,22 +40,23 @@ def network_png(view: dict, *, seed: int | None = None) -> bytes:
     for n in view["nodes"]:
         x, y = pos[n["id"]]
         ax.scatter([x], [-y], s=260 if n.get("centre") else 140, c=n["colour"], zorder=2,
-                   marker="D" if n.get("role") == "adult_of_concern" else "o", edgecolors="#222")
+                   marker=_MARKERS.get(n.get("role"), "o"), edgecolors="#222")
         ax.annotate(n["label"], (x, -y), xytext=(0, -14), textcoords="offset points", ha="center", va="top",
                     fontsize=8, usetex=False, parse_math=False)
     ax.set_axis_off()
     return _png(fig)
 
 
-def places_png(places: list[dict]) -> bytes:
-    """Mapped places as points sized by incidents, labelled with their ids (no people)."""
+def places_png(places: list[dict], *, value_key: str = "incidents") -> bytes:
+    """Mapped places as points sized by ``value_key`` (incidents by default), labelled with
+    their ids and that number (no people)."""
     mapped = [p for p in places if p.get("latitude") is not None]
     fig, ax = plt.subplots(figsize=(8, 6))
     ax.set_facecolor("#eef2f5")
     for p in mapped:
-        ax.scatter([p["longitude"]], [p["latitude"]], s=30 + 25 * p["incidents"], c="#d62728", alpha=0.6,
+        ax.scatter([p["longitude"]], [p["latitude"]], s=30 + 25 * min(p[value_key], 40), c="#d62728", alpha=0.6,
                    edgecolors="#7a1010")
-        ax.annotate(f"{p['location_id']} ({p['incidents']})", (p["longitude"], p["latitude"]),
+        ax.annotate(f"{p['location_id']} ({p[value_key]})", (p["longitude"], p["latitude"]),
                     xytext=(6, 4), textcoords="offset points", fontsize=8, parse_math=False)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")

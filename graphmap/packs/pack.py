@@ -14,6 +14,13 @@ import jinja2
 
 MARKING = "OFFICIAL-SENSITIVE"
 
+#: How to read the basis column of a pack's evidence tables (graphmap.provenance).
+BASIS_KEY = ("Basis of each piece of evidence: Fact (recorded as fact by the source); Opinion (a practitioner's "
+             "or officer's view, recorded as such); Intelligence (police intelligence, with its 3x5x2 grading: "
+             "source 1-3, assessment A-E, handling P or C); Derived by analysis (graphmap worked it out from the "
+             "records named, e.g. missing at the same time); Not stated (the source did not say). Counts and "
+             "rankings in this pack are derived by analysis from the records listed beside them.")
+
 
 @dataclass
 class Table:
@@ -51,6 +58,7 @@ class Pack:
     redaction: str
     sections: list[Section] = field(default_factory=list)
     marking: str = MARKING
+    notes: list[str] = field(default_factory=list)  # under the title: what the redaction withheld, how to read
 
     @property
     def header_line(self) -> str:
@@ -81,6 +89,8 @@ def render_docx(pack: Pack) -> bytes:
         run.font.size = Pt(9)
     doc.add_heading(pack.title, level=0)
     doc.add_paragraph(pack.header_line)
+    for text in pack.notes:
+        doc.add_paragraph(text, style="Intense Quote")
     for s in pack.sections:
         doc.add_heading(s.heading, level=1)
         for text in s.paragraphs:
@@ -92,14 +102,15 @@ def render_docx(pack: Pack) -> bytes:
         for t in s.tables:
             if t.caption:
                 doc.add_paragraph(t.caption, style="Caption")
-            table = doc.add_table(rows=1, cols=len(t.columns))
+            # All rows at once and one pass over the cells: add_row per row is quadratic in python-docx.
+            table = doc.add_table(rows=len(t.rows) + 1, cols=len(t.columns))
             table.style = "Table Grid"
-            for cell, name in zip(table.rows[0].cells, t.columns):
-                cell.text = str(name)
-            for row in t.rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row):
-                    cell.text = "" if value is None else str(value)
+            cells = table._cells
+            width = len(t.columns)
+            for i, value in enumerate([*t.columns, *(v for row in t.rows for v in
+                                                      (list(row) + [None] * width)[:width])]):
+                if value is not None and value != "":
+                    cells[i].text = str(value)
         for text in s.awaiting:
             doc.add_paragraph(f"Not yet in this pack: {text}.", style="Intense Quote")
     buf = io.BytesIO()
