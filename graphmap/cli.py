@@ -289,19 +289,36 @@ def app_command(db, port):
     sys.exit(run_app(url, port))
 
 
-@cli.command()
-@click.argument("kind", type=click.Choice(["locations-board", "peer-group"]))
-@db_option
-@click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date (default today).")
-@click.option("--window-days", type=int, default=None, help="Window length in days (default from settings).")
-@click.option("--group", "group_id", default=None, metavar="ID", help="The group (peer-group pack).")
-@click.option("--location", "location_id", default=None, metavar="ID", help="A place to profile (locations-board).")
-@click.option("--redaction", default=None, help="Redaction level printed on every page (default from settings).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.html or FILE.docx")
-def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
-    """Write a meeting pack (HTML or Word, by the --out suffix), marked OFFICIAL-SENSITIVE."""
+def _report_options(f):
+    from .packs import KINDS
+
+    for option in reversed([
+        click.argument("kind", type=click.Choice(list(KINDS))),
+        db_option,
+        click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date (default today)."),
+        click.option("--window-days", type=int, default=None, help="Window length in days (default from settings)."),
+        click.option("--group", "group_id", default=None, metavar="ID", help="The group (peer-group)."),
+        click.option("--location", "location_id", default=None, metavar="ID",
+                     help="A place to profile (locations-board)."),
+        click.option("--subject", "subject_id", default=None, metavar="ID",
+                     help="One adult of concern or place, given in full (complex-strategy)."),
+        click.option("--person", "person_id", default=None, metavar="ID",
+                     help="The young person the meeting is about: the one child named at family-present."),
+        click.option("--redaction", default=None,
+                     help="full, professionals-only or family-present; printed on every page (default from settings)."),
+        click.option("--reason", default=None,
+                     help="Why, and for whom (recorded in the audit log; required by default)."),
+        click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.html or FILE.docx"),
+    ]):
+        f = option(f)
+    return f
+
+
+def _report(kind, db, as_at, window_days, group_id, location_id, subject_id, person_id, redaction, reason, out):
+    from . import audit
+    from .access import check_export_reason, current_actor, require
     from .packs import write_pack
-    from .packs.build import build_pack
+    from .packs.build import build_pack, out_path
     from .window import Window
 
     levels = list(schema.setting("app.redaction_levels"))
@@ -311,15 +328,49 @@ def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out):
     if Path(out).suffix.lower() not in (".html", ".htm", ".docx"):
         raise Failure(f"{out}: --out must end .html or .docx")
     try:
+        target = out_path(out)
+    except ValueError as exc:
+        raise Failure(f"--out {exc}") from exc
+    try:
         window = Window.ending(as_at, window_days)
     except ValueError as exc:
         raise Failure(f"--as-at/--window-days: {exc}") from exc
-    with _open(db) as store:
-        try:
-            p = build_pack(kind, store, window, redaction=redaction, group_id=group_id, location_id=location_id)
-        except (KeyError, ValueError) as exc:
-            raise Failure(str(exc.args[0] if exc.args else exc)) from exc
-    click.echo(str(write_pack(p, out)))
+    with _guard(db):
+        reason = check_export_reason(reason)
+        actor = current_actor()
+        require(actor, "export")
+        with _open(db) as store:
+            try:
+                p = build_pack(kind, store, window, redaction=redaction, group_id=group_id, location_id=location_id,
+                               person_id=person_id, subject_id=subject_id)
+            except (KeyError, ValueError) as exc:
+                raise Failure(str(exc.args[0] if exc.args else exc)) from exc
+            written = write_pack(p, target)
+            audit.record(store, "export", actor=actor, subject=f"pack:{kind}", reason=reason,
+                         detail={"out": str(written), "kind": kind, "redaction": redaction,
+                                 "as_at": window.as_at.isoformat(), "window_days": window.days,
+                                 "ids": {k: v for k, v in (("group", group_id), ("location", location_id),
+                                                           ("subject", subject_id), ("person", person_id)) if v}})
+    click.echo(str(written))
+
+
+@cli.command()
+@_report_options
+def report(**options):
+    """Write a meeting pack: KIND is peer-group, locations-board, complex-strategy or weekly-review.
+
+    HTML or Word by the --out suffix, with the same content: OFFICIAL-SENSITIVE, the as-at date,
+    window and redaction level on every page, the network and map pictures, tables and the
+    evidence (fact, opinion, intelligence with its grading) behind each statement. Audited.
+    """
+    _report(**options)
+
+
+@cli.command(hidden=True)
+@_report_options
+def pack(**options):
+    """The same as `graphmap report` (the name it had first)."""
+    _report(**options)
 
 
 @cli.command("audit")

@@ -8,7 +8,11 @@ label ("Young person A"); the pack says what was withheld under its title.
 
 from __future__ import annotations
 
-from .. import views
+import os
+from pathlib import Path
+
+from .. import schema, views
+from ..safe import inside
 from ..store import Store
 from ..window import Window
 from .complex_strategy import complex_strategy_pack
@@ -48,3 +52,14 @@ def build_pack(kind: str, store: Store, window: Window, *, redaction: str, group
         raise ValueError(f"unknown pack kind {kind!r}")
     pack.notes.insert(0, data["redaction_note"])
     return pack
+
+
+def out_path(out: str | os.PathLike) -> Path:
+    """Where ``--out`` may write a pack: anywhere the user can, unless ``$GRAPHMAP_PACK_DIR`` or
+    ``packs.out_dir`` names a folder, when it must lie inside it (``..``, absolute paths and
+    symlinks leading out are refused: :func:`graphmap.safe.inside`). A relative ``out`` is then
+    taken inside that folder."""
+    folder = os.environ.get("GRAPHMAP_PACK_DIR") or str(schema.setting("packs.out_dir", "") or "")
+    if not folder:
+        return Path(out)
+    return inside(folder, out)

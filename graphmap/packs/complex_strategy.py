@@ -37,7 +37,7 @@ def complex_strategy_pack(view: dict, *, window: Window, redaction: str) -> Pack
           _total_basis(c)] for c in cands],
         caption="Most young people first. Basis: how each piece of evidence was recorded (see the key above)."))
     if view["network"]["nodes"]:
-        summary.images.append(Image(network_png(view["network"]),
+        summary.images.append(Image(network_png(view["network"], by_component=True),
                                     "Adults of concern (diamonds) and the young people linked to them in the window "
                                     "(seeded layout: the same picture at every meeting; line width: pieces of evidence)."))
     if view["places"]:

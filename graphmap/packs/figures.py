@@ -29,10 +29,38 @@ def _png(fig) -> bytes:
 _MARKERS = {"adult_of_concern": "D", "location": "s"}  # shapes as well as colours (print is often grey)
 
 
-def network_png(view: dict, *, seed: int | None = None) -> bytes:
-    """The network of a view (nodes with ``id``, ``label``, ``colour``, ``role``; weighted edges)."""
+def _layout_by_component(nodes: list[dict], edges: list[dict], *, seed: int) -> dict:
+    """Each connected part laid out on its own (seeded) in a cell of a grid, largest first, so
+    separate stars (an adult of concern and their young people) do not shrink to blots."""
+    import math
+
+    import networkx as nx
+
+    G = nx.Graph()
+    G.add_nodes_from(n["id"] for n in nodes)
+    G.add_edges_from((e["source"], e["target"]) for e in edges)
+    parts = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
+    cols = max(1, math.ceil(math.sqrt(len(parts))))
+    pos = {}
+    for i, part in enumerate(parts):
+        keep = set(part)
+        sub = layout([n for n in nodes if n["id"] in keep],
+                     [e for e in edges if e["source"] in keep and e["target"] in keep], seed=seed)
+        xs, ys = [p[0] for p in sub.values()], [p[1] for p in sub.values()]
+        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        cx, cy = (i % cols) * 3.0, (i // cols) * 3.0
+        for n, (x, y) in sub.items():
+            pos[n] = (cx + (x - (max(xs) + min(xs)) / 2) * 2.0 / span, cy + (y - (max(ys) + min(ys)) / 2) * 2.0 / span)
+    return pos
+
+
+def network_png(view: dict, *, seed: int | None = None, by_component: bool = False) -> bytes:
+    """The network of a view (nodes with ``id``, ``label``, ``colour``, ``role``; weighted edges).
+
+    ``by_component``: lay each connected part out on its own, in a grid (for pictures of several
+    separate groups, e.g. each adult of concern with their young people)."""
     seed = int(schema.setting("app.layout_seed")) if seed is None else seed
-    pos = layout(view["nodes"], view["edges"], seed=seed)
+    pos = (_layout_by_component if by_component else layout)(view["nodes"], view["edges"], seed=seed)
     fig, ax = plt.subplots(figsize=(8, 6))
     for e in view["edges"]:
         (x1, y1), (x2, y2) = pos[e["source"]], pos[e["target"]]

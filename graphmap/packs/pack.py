@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import jinja2
+
+from ..safe import atomic_write
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -121,8 +122,9 @@ def render_docx(pack: Pack) -> bytes:
 def write_pack(pack: Pack, path: str | os.PathLike) -> Path:
     """Write ``pack`` as .html or .docx by the file's suffix.
 
-    Written to a temporary file beside the target and renamed into place, so a failure (a full
-    disk) never leaves a half-written pack where the real one goes.
+    Written to a temporary file beside the target, flushed to disk and renamed into place
+    (:func:`graphmap.safe.atomic_write`), so a failure (a full disk) never leaves a
+    half-written pack where the real one goes.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -132,13 +134,6 @@ def write_pack(pack: Pack, path: str | os.PathLike) -> Path:
         data = render_docx(pack)
     else:
         raise ValueError(f"{path}: a pack is written as .html or .docx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb") as f:
+        f.write(data)
     return path

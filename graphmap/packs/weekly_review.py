@@ -74,7 +74,7 @@ def weekly_review_pack(view: dict, *, window: Window, redaction: str) -> Pack:
     else:
         ties.paragraphs.append("No new ties to known groups or adults of concern this week.")
     if view["network"]["nodes"]:
-        ties.images.append(Image(network_png(view["network"]), "Young people missing at the same time this week "
+        ties.images.append(Image(network_png(view["network"], by_component=True), "Young people missing at the same time this week "
                                                                "and new ties (seeded layout; adults of concern as "
                                                                "diamonds)."))
     pack.sections.append(ties)
