@@ -373,12 +373,16 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
             if c["subject_type"] == "person":
                 net_nodes.setdefault(y, {"id": y, "label": name(y), "role": "young_person",
                                          "colour": ROLE_COLOURS["young_person"]})
-                net_edges.append({"source": subj, "target": y, "weight": len(ev)})
+                rows_ = _evidence_rows(ev)
+                net_edges.append({"source": subj, "target": y, "weight": len(ev), "title": f"{len(ev)} piece(s) of "
+                                  "evidence\n" + "\n".join(f"{e['tie']} · {e['records']} · {e['date']} · {e['basis']}"
+                                                            for e in rows_[:12])})
         out.append({"subject_id": c["subject_id"], "subject_type": c["subject_type"], "label": label,
                     "location_type": c.get("location_type", ""), "count": c["count"], "since": c["since"],
                     "links": links})
     return {"candidates": out, "subject_id": subject_id or "", "min_young_people": int(schema.setting("network.complex_strategy.min_young_people")),
-            "network": {"nodes": [net_nodes[k] for k in sorted(net_nodes)], "edges": net_edges},
+            "network": {"nodes": [net_nodes[k] for k in sorted(net_nodes)], "edges": net_edges,
+                        "legend": [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]},
             "places": place_rows, "window": {"start": window.start_iso, "end": window.as_at.isoformat()}}
 
 
@@ -443,8 +447,9 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
     ties = []
     for t in new_ties(tie_evidence(tie_frames), since=window.start_iso, members=members,
                       roles=tie_frames.people.set_index("person_id")["role"].to_dict()):
-        ties.append({**t, "name_a": label.get(t["person_a"], t["person_a"]),
-                     "name_b": label.get(t["person_b"], t["person_b"]),
+        first, second = ((t["person_b"], t["person_a"]) if t["adult_of_concern"] == t["person_a"]
+                         else (t["person_a"], t["person_b"]))  # the young person first
+        ties.append({**t, "name_a": label.get(first, first), "name_b": label.get(second, second),
                      "known": "; ".join([f"{label.get(g['joined_by'], g['joined_by'])} tied to "
                                          f"{label.get(g['member'], g['member'])}, a member of "
                                          f"{groups.get(g['group_id']) or g['group_id']} ({g['group_id']})"
@@ -474,7 +479,8 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
                 f"at least once in this week (weekly_review.repeat_missing in settings)"),
             "co_missing": co, "co_missing_period_days": max(rep_days, days), "new_ties": ties,
             "new_ties_lookback_days": lookback.days,
-            "network": {"nodes": [nodes[k] for k in sorted(nodes)], "edges": edges}, "places": mapped}
+            "network": {"nodes": [nodes[k] for k in sorted(nodes)], "edges": edges,
+                        "legend": [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]}, "places": mapped}
 
 
 def _record_basis(r: dict) -> str:

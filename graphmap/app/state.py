@@ -103,9 +103,16 @@ def _peer_group(url: str, version: str, as_at: str, days: int, group_id: str, re
     return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner="Gathering the week...", max_entries=32)
 def _weekly_review(url: str, version: str, as_at: str, redaction: str) -> dict:
-    return views.weekly_review(_store(url), as_at, redaction=redaction)
+    # At the pack's redaction level, so the page shows what the weekly-review pack will.
+    return views.at_level(lambda s: views.weekly_review(s, as_at, redaction=redaction), _store(url), redaction)
+
+
+@st.cache_data(show_spinner="Finding adults of concern and places linked to several young people...", max_entries=32)
+def _complex_strategy(url: str, version: str, as_at: str, days: int, redaction: str) -> dict:
+    w = Window.ending(as_at, days)
+    return views.at_level(lambda s: views.complex_strategy(s, w, redaction=redaction), _store(url), redaction)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -164,6 +171,11 @@ def peer_group(group_id: str) -> dict:
 
 def weekly_review() -> dict:
     return _weekly_review(*_key(), window().as_at.isoformat(), redaction())
+
+
+def complex_strategy() -> dict:
+    w = window()
+    return _complex_strategy(*_key(), w.as_at.isoformat(), w.days, redaction())
 
 
 def reviews_due() -> dict:
