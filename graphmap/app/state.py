@@ -136,6 +136,26 @@ def _analysis(name: str, url: str, version: str, as_at: str, days: int) -> Any:
     return ANALYSES[name](_store(url), Window.ending(as_at, days))
 
 
+@st.cache_data(show_spinner="Making the pack...", max_entries=16)
+def _pack_files(url: str, version: str, as_at: str, days: int, redaction: str, kind: str,
+                ids: tuple[tuple[str, str], ...]) -> tuple[str, bytes]:
+    from ..packs import render_docx, render_html
+    from ..packs.build import build_pack
+
+    pack = build_pack(kind, _store(url), Window.ending(as_at, days), redaction=redaction, **dict(ids))
+    return render_html(pack), render_docx(pack)
+
+
+def pack_files(kind: str, **ids: str | None) -> Callable[[], tuple[str, bytes]]:
+    """A page's pack as a function giving (HTML, DOCX bytes), made only when called (a download
+    button runs it on click, on another thread: so the page's settings are read here, now) and
+    cached like the views. The same content as `graphmap report`."""
+    w = window()
+    args = (*_key(), w.as_at.isoformat(), w.days, redaction(), kind,
+            tuple(sorted((k, v) for k, v in ids.items() if v)))
+    return lambda: _pack_files(*args)
+
+
 def _key() -> tuple[str, str]:
     return store_url(), store_version()
 
