@@ -303,7 +303,7 @@ def _report_options(f):
         click.option("--subject", "subject_id", default=None, metavar="ID",
                      help="One adult of concern or place, given in full (complex-strategy)."),
         click.option("--person", "person_id", default=None, metavar="ID",
-                     help="The young person the meeting is about: the one child named at family-present."),
+                     help="The young person the meeting is about (person pack; the one child named at family-present)."),
         click.option("--redaction", default=None,
                      help="full, professionals-only or family-present; printed on every page (default from settings)."),
         click.option("--reason", default=None,
@@ -357,7 +357,7 @@ def _report(kind, db, as_at, window_days, group_id, location_id, subject_id, per
 @cli.command()
 @_report_options
 def report(**options):
-    """Write a meeting pack: KIND is peer-group, locations-board, complex-strategy or weekly-review.
+    """Write a meeting pack: KIND is peer-group, locations-board, complex-strategy, weekly-review or person.
 
     HTML or Word by the --out suffix, with the same content: OFFICIAL-SENSITIVE, the as-at date,
     window and redaction level on every page, the network and map pictures, tables and the

@@ -261,7 +261,7 @@ def group_network(store: Store, window: Window, members: list[str], *, redaction
 
 
 # --- Redaction levels (packs and the pages that share their views) -------------------------------
-def at_level(view, store: Store, redaction: str, *, subjects: "set[str] | frozenset[str]" = frozenset()) -> dict:
+def at_level(view, store: Store, redaction: str, *, subjects: set[str] | frozenset[str] = frozenset()) -> dict:
     """Run ``view(store)`` over the store as read at a redaction level, then name people as the
     level allows. Packs and the pages that mirror them call this, so both show the same.
 

@@ -293,6 +293,7 @@ def test_weekly_review_shows_the_week_repeat_co_missing_and_new_ties(demo_env):
     assert len(frame(at, "young person", "with", "pattern")) >= 1
     ties = frame(at, "person", "tied to", "why it matters")
     assert "Shay Baptiste is an adult of concern" in set(ties["why it matters"])
+    assert len(iframes(at)) == 2 and all(remote_references(f) == [] for f in iframes(at))  # map and network
     assert "awaits" not in page  # nothing on this page waits for an analysis any more
     assert {b.label for b in at.get("download_button")} == {"Pack (HTML)", "Pack (Word)"}
 

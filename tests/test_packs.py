@@ -162,11 +162,11 @@ def test_demo_opens_no_app_when_not_at_a_terminal(tmp_path):
 
 
 # --- every kind, built from the demo borough ------------------------------------------------------
-from tests.conftest import HOSTILE_ID, HOSTILE_NAME, HOSTILE_SURNAME  # noqa: E402
+from tests.conftest import HOSTILE_ID, HOSTILE_NAME, HOSTILE_SURNAME
 
 WEEK_AS_AT = date(2026, 9, 19)  # a week with repeat missing, co-missing and new ties in the demo
 KIND_IDS = {"peer-group": {"group_id": "G011"}, "locations-board": {"location_id": "L0007"},
-            "complex-strategy": {}, "weekly-review": {}}
+            "complex-strategy": {}, "weekly-review": {}, "person": {"person_id": HOSTILE_ID}}
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "div", "h1", "h2", "p", "section", "table",
                 "caption", "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption"}
 
@@ -181,7 +181,7 @@ def demo_packs(demo_db):
             for level in ("full", "professionals-only") if kind == "complex-strategy" else ("full",):
                 out[kind, level] = build_pack(kind, s, window, redaction=level, **ids)
             out[kind, "family-present"] = build_pack(kind, s, window, redaction="family-present",
-                                                     person_id=HOSTILE_ID, **ids)
+                                                     **{**ids, "person_id": HOSTILE_ID})
     return out
 
 
@@ -219,7 +219,8 @@ def test_each_kind_html_and_docx_carry_the_same_content_marked_on_every_page(dem
     # The pictures: the same number in both, and every pack with a network or places has one.
     pictures = sum(len(s.images) for s in pack.sections)
     assert len(doc.inline_shapes) == pictures == page.count('<img src="data:image/png;base64,')
-    assert pictures >= {"peer-group": 1, "locations-board": 1, "complex-strategy": 2, "weekly-review": 2}[kind]
+    assert pictures >= {"peer-group": 1, "locations-board": 1, "complex-strategy": 2, "weekly-review": 2,
+                        "person": 2}[kind]
     assert set(h.tags) <= ALLOWED_TAGS
 
 
@@ -305,10 +306,23 @@ def test_family_present_names_only_the_familys_child_and_withholds_intelligence(
             assert not re.search(rf"\b{pid}\b", text), (kind, pid)
         assert not re.search(r"Intelligence \([1-3][A-E]", text) and "2C C" not in text and "Stopped together" not in text
         assert pack.notes[0].startswith("Redaction family present") and "redaction: family-present" in pack.header_line
-        if kind in ("complex-strategy", "weekly-review"):
+        if kind in ("complex-strategy", "weekly-review", "person"):
             assert shown_in_full  # the full pack did name other people
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the family's own child is named
             assert re.search(r"(Young person|Adult of concern) [A-Z]+\b", text)
+
+
+def test_person_pack_gives_the_timeline_ties_with_their_basis_and_places(demo_packs, tmp_path):
+    pack = demo_packs["person", "full"]
+    assert pack.title == f"Person profile: {HOSTILE_NAME} {HOSTILE_SURNAME} ({HOSTILE_ID})"
+    doc, headings, cells = docx_content(rendered(pack)[1], tmp_path)
+    assert headings[1:5] == ["About", "Timeline", "Ties in the window", "Places in the window"]
+    tables = {tuple(c.text for c in t.rows[0].cells): t for t in doc.tables}
+    ties = [[c.text for c in r.cells] for r in tables["person", "role", "pieces of evidence", "evidence", "basis"].rows[1:]]
+    assert ["Shay Baptiste", "adult of concern", "2"] == ties[0][:3] and ties[0][4] == "Fact 1, Opinion 1"
+    places = [[c.text for c in r.cells] for r in tables["place", "id", "type", "ward", "hotspot", "records"].rows[1:]]
+    assert places[0][:2] == ["Pike Common", "L0007"] and "I9001" in places[0][5]
+    assert "Stopped together" not in rendered(demo_packs["person", "family-present"])[0]  # free text withheld
 
 
 def test_complex_strategy_for_one_subject_and_an_unknown_one(demo_db):
@@ -341,9 +355,10 @@ def test_cli_report_writes_each_kind_and_audits_it(demo_db, kind, tmp_path):
 
     db = tmp_path / "g.db"
     shutil.copy(demo_db, db)  # report writes an audit entry
-    ids = {"group_id": ["--group", "G011"], "location_id": []}  # the place profile is tested above
+    ids = {"group_id": ["--group", "G011"], "location_id": [],  # the place profile is tested above
+           "person_id": ["--person", HOSTILE_ID]}
     extra = [a for k in KIND_IDS[kind] for a in ids[k]]
-    suffix = ".docx" if kind in ("complex-strategy", "weekly-review") else ".html"
+    suffix = ".docx" if kind in ("complex-strategy", "weekly-review", "person") else ".html"
     out = tmp_path / "packs" / f"{kind}{suffix}"
     r = CliRunner().invoke(cli, ["report", kind, "--db", str(db), "--as-at", "2026-09-19", *extra,
                                  "--reason", "MACE 2026-09-20", "--out", str(out)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import packs_ui, state
+from . import components, packs_ui, state
 
 
 def main() -> None:
@@ -22,6 +22,12 @@ def main() -> None:
         st.dataframe(pd.DataFrame(rows).drop(columns=["location_id"]), hide_index=True, key="weekly_records")
     else:
         st.caption(f"None started in these {data['days']} days.")
+    if data["places"]:
+        st.iframe(components.map_html([{"latitude": p["latitude"], "longitude": p["longitude"],
+                                        "label": f"{p['name']} ({p['location_id']}): {p['incidents']} record(s)",
+                                        "radius": 4 + min(p["incidents"], 10)} for p in data["places"]], height=360),
+                  height=380)
+        st.caption("Where this week's records happened (a missing episode: where the young person was found).")
 
     st.subheader(f"Repeat missing ({len(data['repeat_missing'])})")
     st.caption(f"Repeat missing here means: {data['repeat_definition']}.")
@@ -52,4 +58,10 @@ def main() -> None:
         st.dataframe(pd.DataFrame([{"person": t["name_a"], "tied to": t["name_b"], **e}
                                    for t in data["new_ties"] for e in t["evidence"]]),
                      hide_index=True, key="weekly_new_tie_evidence")
+    if data["network"]["nodes"]:
+        page, message = components.network_html(data["network"], height=380)
+        if message:
+            st.warning(message)
+        st.iframe(page, height=400)
+        st.caption("Young people missing at the same time this week, and new ties (adults of concern as diamonds).")
     packs_ui.downloads("weekly-review")

@@ -4,7 +4,7 @@ group or an adult of concern (what the Liaison and Diversion meeting asks of new
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

@@ -19,6 +19,7 @@ from .complex_strategy import complex_strategy_pack
 from .locations_board import locations_board_pack
 from .pack import Pack
 from .peer_group import peer_group_pack
+from .person import person_pack
 from .weekly_review import weekly_review_pack
 
 
@@ -48,10 +49,30 @@ def build_pack(kind: str, store: Store, window: Window, *, redaction: str, group
     elif kind == "weekly-review":
         data = view(lambda s: views.weekly_review(s, window.as_at, redaction=redaction))
         pack = weekly_review_pack(data, window=window, redaction=redaction)
+    elif kind == "person":
+        if not person_id:
+            raise ValueError("a person pack needs --person ID")
+        data = view(lambda s: _person(s, window, person_id, redaction))
+        pack = person_pack(data, window=window, redaction=redaction)
     else:
         raise ValueError(f"unknown pack kind {kind!r}")
     pack.notes.insert(0, data["redaction_note"])
     return pack
+
+
+def _person(store, window: Window, person_id: str, redaction: str) -> dict:
+    """The person profile view with the ego network and mapped places for the pack's pictures."""
+    data = views.person_profile(store, window, person_id, redaction=redaction)
+    data["age"] = views.age_on(data["person"]["date_of_birth"], window.as_at)
+    data["network"] = views.ego_network(store, window, person_id, hops=1, redaction=redaction)
+    ids = {pl["location_id"] for pl in data["places"]}
+    locs = store.get("locations", ids) if ids else None
+    coords = {} if locs is None else {r["location_id"]: r for r in locs.to_dict("records") if r["latitude"]}
+    data["mapped"] = [{"location_id": pl["location_id"], "incidents": len(pl["evidence"]),
+                       "latitude": float(coords[pl["location_id"]]["latitude"]),
+                       "longitude": float(coords[pl["location_id"]]["longitude"])}
+                      for pl in data["places"] if pl["location_id"] in coords]
+    return data
 
 
 def out_path(out: str | os.PathLike) -> Path:
