@@ -284,11 +284,12 @@ def at_level(view, store: Store, redaction: str, *, subjects: set[str] | frozens
     return data
 
 
-def _basis_summary(evidence: list[dict]) -> str:
-    """e.g. ``Fact 3, Opinion 1, Intelligence (2B P) 1``: the basis of each piece of evidence."""
-    from collections import Counter
-
-    counts = Counter(evidence_basis(e) for e in evidence)
+def _basis_summary(rows: list[dict]) -> str:
+    """e.g. ``Fact 3, Opinion 1, Intelligence (2B P) 1``: the basis of each piece of evidence
+    (rows from :func:`_evidence_rows`)."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["basis"]] = counts.get(r["basis"], 0) + 1
     return ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
 
 
@@ -340,11 +341,14 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
             raise KeyError(f"{subject_id!r} is not an adult of concern or place linked to "
                            f"{schema.setting('network.complex_strategy.min_young_people')} or more young people "
                            "in the window")
-    people = frames.people.set_index("person_id")
-    locs = frames.locations.set_index("location_id")
+    # Names and dates of birth looked up once (a borough has thousands of links).
+    people = frames.people.to_dict("records")
+    names = {r["person_id"]: person_label(r, redaction) for r in people}
+    dobs = {r["person_id"]: r["date_of_birth"] for r in people}
+    locs = {r["location_id"]: r for r in frames.locations.to_dict("records")}
 
     def name(pid: str) -> str:
-        return person_label(people.loc[pid].to_dict() | {"person_id": pid}, redaction) if pid in people.index else pid
+        return names.get(pid, pid)
 
     out, net_nodes, net_edges, place_rows = [], {}, [], []
     for c in cands:
@@ -355,7 +359,7 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
                                "colour": ROLE_COLOURS["adult_of_concern"]}
         else:
             graph, subj = B, ("location", c["subject_id"])
-            loc = locs.loc[c["subject_id"]] if c["subject_id"] in locs.index else None
+            loc = locs.get(c["subject_id"])
             label = (loc["name"] if loc is not None and loc["name"] else c["subject_id"])
             if loc is not None and loc["latitude"]:
                 place_rows.append({"location_id": c["subject_id"], "name": label, "type": loc["type"],
@@ -365,15 +369,14 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
         for lk in c["links"]:
             y = lk["young_person"]
             ev = edge_evidence(graph, subj, ("person", y) if c["subject_type"] == "location" else y)
-            dob = str(people.loc[y, "date_of_birth"]) if y in people.index else ""
-            links.append({"person_id": y, "name": name(y), "age": age_on(dob, window.as_at),
+            rows_ = _evidence_rows(ev)
+            links.append({"person_id": y, "name": name(y), "age": age_on(dobs.get(y, ""), window.as_at),
                           "how": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(lk["ties"].items())),
                           "since": lk["since"], "last": lk["last"], "records": lk["records"],
-                          "gradings": lk["gradings"], "basis": _basis_summary(ev), "evidence": _evidence_rows(ev)})
+                          "gradings": lk["gradings"], "basis": _basis_summary(rows_), "evidence": rows_})
             if c["subject_type"] == "person":
                 net_nodes.setdefault(y, {"id": y, "label": name(y), "role": "young_person",
                                          "colour": ROLE_COLOURS["young_person"]})
-                rows_ = _evidence_rows(ev)
                 net_edges.append({"source": subj, "target": y, "weight": len(ev), "title": f"{len(ev)} piece(s) of "
                                   "evidence\n" + "\n".join(f"{e['tie']} · {e['records']} · {e['date']} · {e['basis']}"
                                                             for e in rows_[:12])})
@@ -416,16 +419,16 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
     inv = inv[inv["incident_id"].isin(set(inc["incident_id"])) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
     all_people = store.table("people")
     label = {r["person_id"]: person_label(r, redaction) for r in all_people.to_dict("records")}
-    locs = store.table("locations").set_index("location_id")
-    place = {lid: (r["name"] or lid) for lid, r in locs.iterrows()}
+    locs = {r["location_id"]: r for r in store.table("locations").to_dict("records")}
+    place = {lid: (r["name"] or lid) for lid, r in locs.items()}
+    named_on = {i: list(zip(g["person_id"], g["role"])) for i, g in inv.groupby("incident_id")} if len(inv) else {}
     rows = []
     for r in inc.sort_values(["start", "incident_id"]).to_dict("records"):
-        named = inv[inv["incident_id"] == r["incident_id"]]
         rows.append({"incident_id": r["incident_id"], "type": r["type"], "start": r["start"], "end": r["end"],
                      "place": place.get(r["location_id"], r["location_id"]), "location_id": r["location_id"],
                      "source": r["source"], "grading": r["grading"], "basis": _record_basis(r),
                      "people": "; ".join(f"{label.get(p, p)} ({role.replace('_', ' ')})"
-                                         for p, role in zip(named["person_id"], named["role"]))})
+                                         for p, role in named_on.get(r["incident_id"], []))})
     # Repeat and co-missing over the repeat-missing period; new ties over a longer look-back.
     rep_n, rep_days = (int(schema.setting("weekly_review.repeat_missing.episodes")),
                        int(schema.setting("weekly_review.repeat_missing.days")))
@@ -456,13 +459,14 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
                                          for g in t["groups"]]
                                         + ([f"{label.get(t['adult_of_concern'], t['adult_of_concern'])} "
                                             "is an adult of concern"] if t["adult_of_concern"] else [])),
-                     "basis": _basis_summary(t["evidence"]), "evidence": _evidence_rows(t["evidence"])})
+                     "basis": _basis_summary(_evidence_rows(t["evidence"])), "evidence": _evidence_rows(t["evidence"])})
     # The picture: co-missing pairs and new ties; the map: where this week's records happened.
     nodes, edges = {}, []
+    roles = {**tie_frames.people.set_index("person_id")["role"].to_dict(), **roles}
     for a, b, w in ([(p["person_a"], p["person_b"], p["overlapping_episodes"]) for p in co]
                     + [(t["person_a"], t["person_b"], len(t["evidence"])) for t in ties]):
         for pid in (a, b):
-            role = roles.get(pid) or tie_frames.people.set_index("person_id")["role"].get(pid, "")
+            role = roles.get(pid, "")
             nodes.setdefault(pid, {"id": pid, "label": label.get(pid, pid), "role": role,
                                    "colour": ROLE_COLOURS.get(role, "#7f7f7f")})
         edges.append({"source": a, "target": b, "weight": w})
@@ -471,8 +475,8 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
         if r["location_id"]:
             counts[r["location_id"]] += 1
     mapped = [{"location_id": lid, "name": place.get(lid, lid), "incidents": n,
-               "latitude": float(locs.loc[lid, "latitude"]), "longitude": float(locs.loc[lid, "longitude"])}
-              for lid, n in sorted(counts.items()) if lid in locs.index and locs.loc[lid, "latitude"]]
+               "latitude": float(locs[lid]["latitude"]), "longitude": float(locs[lid]["longitude"])}
+              for lid, n in sorted(counts.items()) if lid in locs and locs[lid]["latitude"]]
     return {"start": window.start_iso, "end": window.as_at.isoformat(), "days": days, "records": rows,
             "repeat_missing": repeat, "repeat_definition": (
                 f"missing {rep_n} or more times in the {rep_days} days up to {window.as_at.isoformat()}, "
