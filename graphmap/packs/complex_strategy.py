@@ -36,10 +36,18 @@ def complex_strategy_pack(view: dict, *, window: Window, redaction: str) -> Pack
         [[c["label"], c["subject_id"], _what(c), c["count"], c["since"],
           _total_basis(c)] for c in cands],
         caption="Most young people first. Basis: how each piece of evidence was recorded (see the key above)."))
-    if view["network"]["nodes"]:
-        summary.images.append(Image(network_png(view["network"], by_component=True),
-                                    "Adults of concern (diamonds) and the young people linked to them in the window "
-                                    "(seeded layout: the same picture at every meeting; line width: pieces of evidence)."))
+    limit = int(schema.setting("packs.complex_strategy_detailed"))
+    # The picture: the adults of concern given in full below, each with their young people.
+    shown = {c["subject_id"] for c in cands[:limit] if c["subject_type"] == "person"}
+    edges = [e for e in view["network"]["edges"] if e["source"] in shown]
+    ends = shown | {e["target"] for e in edges}
+    if shown:
+        summary.images.append(Image(network_png({**view["network"], "edges": edges,
+                                                 "nodes": [n for n in view["network"]["nodes"] if n["id"] in ends]},
+                                                by_component=True),
+                                    "The adults of concern given in full below (diamonds) and the young people linked "
+                                    "to them in the window (seeded layout: the same picture at every meeting; line "
+                                    "width: pieces of evidence)."))
     if view["places"]:
         summary.images.append(Image(places_png(view["places"], value_key="incidents"),
                                     "Places linked to several young people, sized by the number of young people "
@@ -48,7 +56,6 @@ def complex_strategy_pack(view: dict, *, window: Window, redaction: str) -> Pack
         summary.paragraphs.append(f"No adult of concern or place is linked to {least} or more young people in "
                                   "the window.")
     pack.sections.append(summary)
-    limit = int(schema.setting("packs.complex_strategy_detailed"))
     for c in cands[:limit]:
         s = Section(f"{c['label']} ({c['subject_id']}): {c['count']} young people", paragraphs=[
             f"{_what(c).capitalize()} linked to {c['count']} young people; the earliest link in the window is "
