@@ -288,24 +288,36 @@ def app_command(db, port):
     sys.exit(run_app(url, port))
 
 
-@cli.command()
-@click.argument("kind", type=click.Choice(["locations-board", "peer-group"]))
-@db_option
-@click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date (default today).")
-@click.option("--window-days", type=int, default=None, help="Window length in days (default from settings).")
-@click.option("--group", "group_id", default=None, metavar="ID", help="The group (peer-group pack).")
-@click.option("--location", "location_id", default=None, metavar="ID", help="A place to profile (locations-board).")
-@click.option("--redaction", default=None, help="Redaction level printed on every page (default from settings).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.html or FILE.docx")
-@click.option("--reason", default=None, help="Why, and for whom (recorded in the audit log; required by default).")
-def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out, reason):
-    """Write a meeting pack (HTML or Word, by the --out suffix), marked OFFICIAL-SENSITIVE.
+def _report_options(f):
+    from .packs import KINDS
 
-    Built from what the role ($GRAPHMAP_ROLE, default analyst) may see, at a redaction level
-    it may choose; audited as $GRAPHMAP_USER with the reason."""
-    from . import access, audit
+    for option in reversed([
+        click.argument("kind", type=click.Choice(list(KINDS))),
+        db_option,
+        click.option("--as-at", "as_at", default=None, metavar="DATE", help="As-at date (default today)."),
+        click.option("--window-days", type=int, default=None, help="Window length in days (default from settings)."),
+        click.option("--group", "group_id", default=None, metavar="ID", help="The group (peer-group)."),
+        click.option("--location", "location_id", default=None, metavar="ID",
+                     help="A place to profile (locations-board)."),
+        click.option("--subject", "subject_id", default=None, metavar="ID",
+                     help="One adult of concern or place, given in full (complex-strategy)."),
+        click.option("--person", "person_id", default=None, metavar="ID",
+                     help="The young person the meeting is about (person pack; the one child named at family-present)."),
+        click.option("--redaction", default=None,
+                     help="full, professionals-only or family-present; printed on every page (default from settings)."),
+        click.option("--reason", default=None,
+                     help="Why, and for whom (recorded in the audit log; required by default)."),
+        click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.html or FILE.docx"),
+    ]):
+        f = option(f)
+    return f
+
+
+def _report(kind, db, as_at, window_days, group_id, location_id, subject_id, person_id, redaction, reason, out):
+    from . import audit
+    from .access import check_export_reason, check_redaction, current_actor, reader_store, require
     from .packs import write_pack
-    from .packs.build import build_pack
+    from .packs.build import build_pack, out_path
     from .window import Window
 
     levels = list(schema.setting("app.redaction_levels"))
@@ -315,26 +327,52 @@ def pack(kind, db, as_at, window_days, group_id, location_id, redaction, out, re
     if Path(out).suffix.lower() not in (".html", ".htm", ".docx"):
         raise Failure(f"{out}: --out must end .html or .docx")
     try:
+        target = out_path(out)
+    except ValueError as exc:
+        raise Failure(f"--out {exc}") from exc
+    try:
         window = Window.ending(as_at, window_days)
     except ValueError as exc:
         raise Failure(f"--as-at/--window-days: {exc}") from exc
-    actor = access.current_actor()
     with _guard(db):
-        access.require(actor, "export")
-        access.check_redaction(actor.role, redaction)
-        reason = access.check_export_reason(reason)
+        actor = current_actor()
+        require(actor, "export")
+        check_redaction(actor.role, redaction)
+        reason = check_export_reason(reason)
         with _open(db) as store:
             try:
-                p = build_pack(kind, access.reader_store(store, actor), window, redaction=redaction,
-                               group_id=group_id, location_id=location_id)
+                # Built from what the role may see ($GRAPHMAP_ROLE), at a level it may choose.
+                p = build_pack(kind, reader_store(store, actor.role), window, redaction=redaction, group_id=group_id,
+                               location_id=location_id,
+                               person_id=person_id, subject_id=subject_id)
             except (KeyError, ValueError) as exc:
                 raise Failure(str(exc.args[0] if exc.args else exc)) from exc
-            path = write_pack(p, out)
-            audit.record(store, "pack", actor=actor, subject=f"pack:{kind}", reason=reason,
-                         detail={"out": str(Path(path).resolve()), "redaction": redaction,
-                                 "as_at": window.as_at.isoformat(), "days": window.days,
-                                 **{k: v for k, v in (("group", group_id), ("location", location_id)) if v}})
-    click.echo(str(path))
+            written = write_pack(p, target)
+            audit.record(store, "export", actor=actor, subject=f"pack:{kind}", reason=reason,
+                         detail={"out": str(written), "kind": kind, "redaction": redaction,
+                                 "as_at": window.as_at.isoformat(), "window_days": window.days,
+                                 "ids": {k: v for k, v in (("group", group_id), ("location", location_id),
+                                                           ("subject", subject_id), ("person", person_id)) if v}})
+    click.echo(str(written))
+
+
+@cli.command()
+@_report_options
+def report(**options):
+    """Write a meeting pack: KIND is peer-group, locations-board, complex-strategy, weekly-review or person.
+
+    HTML or Word by the --out suffix, with the same content: OFFICIAL-SENSITIVE, the as-at date,
+    window and redaction level on every page, the network and map pictures, tables and the
+    evidence (fact, opinion, intelligence with its grading) behind each statement. Audited.
+    """
+    _report(**options)
+
+
+@cli.command(hidden=True)
+@_report_options
+def pack(**options):
+    """The same as `graphmap report` (the name it had first)."""
+    _report(**options)
 
 
 @cli.command("audit")

@@ -21,6 +21,7 @@ date. :func:`marking_html` repeats it on every printed page of an HTML pack;
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -220,3 +221,208 @@ def apply_level(pack: Mapping[str, Any], level: str, *, subject_ids: Iterable[st
     out["redaction"] = {"level": level, "marking": marking(level, as_at=as_at),
                         "withheld": dict(sorted(withheld.items()))}
     return out
+
+
+# --- levels applied to a store and to a view (packs and the pages that share their views) ----------
+
+def level_key(level: str) -> str:
+    """The level's name in :data:`LEVELS` from its settings spelling (``professionals-only``).
+
+    >>> level_key("family-present")
+    'family_present'
+    """
+    return check_level(str(level).strip().replace("-", "_"))
+
+
+def _withheld_mask(df: pd.DataFrame, level: str) -> pd.Series:
+    """True for rows withheld at ``level`` (vectorised :func:`_withheld`)."""
+    type_ = df["type"].astype(str) if "type" in df else pd.Series("", index=df.index)
+    grading = df["grading"].fillna("").astype(str).str.strip() if "grading" in df else pd.Series("", index=df.index)
+    if level == "family_present":
+        return (type_ == "intelligence") | (grading != "")
+    if level == "professionals_only":
+        return grading.str[-1:].str.upper() == "C"
+    return pd.Series(False, index=df.index)
+
+
+class WithholdingStore:
+    """A read-only view of a store at a redaction level: what the level withholds is never read.
+
+    Analyses and views run over it unchanged, so a withheld intelligence record cannot reach a
+    count, a tie, a network picture or a sentence of a pack. Rows with a ``grading`` (and
+    incidents of type ``intelligence``) are withheld as :func:`_withheld` says; involvements of
+    withheld incidents go with them. ``withheld`` counts what was held back, by record type.
+    """
+
+    def __init__(self, store: Any, level: str):
+        self._store = store
+        self.level = level_key(level)
+        self.withheld: dict[str, int] = {}
+        self._cut: dict[str, set[str]] = {}
+
+    def __getattr__(self, name: str) -> Any:  # anything not redacted (url, engine, loads, ...)
+        return getattr(self._store, name)
+
+    def _withheld_incidents(self) -> set[str]:
+        if "incidents" not in self._cut:
+            self.table("incidents")
+        return self._cut.get("incidents", set())
+
+    def _filter(self, record: str, df: pd.DataFrame, *, count: bool) -> pd.DataFrame:
+        if self.level == "full" or df.empty:
+            return df
+        if record == "involvements":
+            return df[~df["incident_id"].isin(self._withheld_incidents())]
+        if "grading" not in df and record != "incidents":
+            return df
+        mask = _withheld_mask(df, self.level)
+        if count and mask.any():
+            if record == "incidents":
+                self._cut["incidents"] = set(df.loc[mask, "incident_id"])
+            self.withheld[record] = int(mask.sum())
+        elif count and record == "incidents":
+            self._cut["incidents"] = set()
+        return df[~mask]
+
+    def table(self, record: str) -> pd.DataFrame:
+        return self._filter(record, self._store.table(record), count=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        from .store.base import Store
+
+        return Store.tables(self)
+
+    def get(self, record: str, ids: set[str]) -> pd.DataFrame:
+        return self._filter(record, self._store.get(record, ids), count=False)
+
+    def links_touching(self, person_ids: set[str], start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        assoc, inv = self._store.links_touching(person_ids, start, end)
+        return self._filter("associations", assoc, count=False), self._filter("involvements", inv, count=False)
+
+    def subgraph(self, person_id: str, hops: int = 1, start: Any = None, end: Any = None):
+        from .store.base import Store
+
+        return Store.subgraph(self, person_id, hops, start, end)
+
+    def withheld_note(self) -> str:
+        """One sentence saying what this level held back, e.g. for under a pack's title."""
+        what = levels()[self.level]
+        if not self.withheld:
+            return f"Redaction {self.level.replace('_', ' ')}: {what}. Nothing in this pack's records was withheld."
+        parts = ", ".join(f"{n} {rec.replace('_', ' ')} record(s)" for rec, n in sorted(self.withheld.items()))
+        return (f"Redaction {self.level.replace('_', ' ')}: {what}. Withheld and left out of every count, "
+                f"picture and table: {parts}.")
+
+
+def withholding(store: Any, level: str) -> WithholdingStore:
+    """``store`` as read at redaction ``level`` (see :class:`WithholdingStore`)."""
+    return WithholdingStore(store, level)
+
+
+_ID_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def _id_spans(text: str, ids: Mapping[str, Any] | set) -> list[tuple[int, int, str]]:
+    """Where ids occur in ``text`` as whole tokens (split at anything but letters, digits,
+    ``_ . -``; inside a token, at ``-`` and ``.`` too, as in ``association:P001-P002``)."""
+    spans = []
+    for m in _ID_CHARS.finditer(text):
+        tok, base = m.group(), m.start()
+        if tok in ids:
+            spans.append((base, base + len(tok), tok))
+            continue
+        cuts = [0] + [i + 1 for i, ch in enumerate(tok) if ch in "-."]
+        ends = [i for i, ch in enumerate(tok) if ch in "-."] + [len(tok)]
+        i = 0
+        while i < len(cuts):
+            hit = None
+            for e in reversed(ends):  # the longest id starting here
+                if e > cuts[i] and tok[cuts[i]:e] in ids:
+                    hit = e
+                    break
+            if hit is None:
+                i += 1
+                continue
+            spans.append((base + cuts[i], base + hit, tok[cuts[i]:hit]))
+            while i < len(cuts) and cuts[i] <= hit:
+                i += 1
+    return spans
+
+
+def person_ids_in(data: Any, known: set[str]) -> set[str]:
+    """Every id in ``known`` that appears anywhere in ``data`` (keys, values, inside text)."""
+    found: set[str] = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, str):
+            found.update(tok for _, _, tok in _id_spans(x, known))
+        elif isinstance(x, Mapping):
+            for k, v in x.items():
+                walk(k)
+                walk(v)
+        elif isinstance(x, (list, tuple, set, frozenset)):
+            for v in x:
+                walk(v)
+        elif isinstance(x, pd.DataFrame):
+            for v in x.astype(str).to_numpy().ravel():
+                walk(v)
+
+    walk(data)
+    return found
+
+
+def family_labels(people: pd.DataFrame, ids: Iterable[str], subjects: Iterable[str] = ()) -> dict[str, str]:
+    """Stable role labels ("Young person A", "Adult of concern B", ...) for everyone in ``ids``
+    but the ``subjects``, lettered in id order (the same as :func:`apply_level`)."""
+    roles = dict(zip(people["person_id"], people["role"])) if len(people) else {}
+    others = sorted(set(ids) - set(subjects))
+    return {pid: f"{_ROLE_LABELS.get(roles.get(pid, ''), 'Person')} {_label(i)}" for i, pid in enumerate(others)}
+
+
+def relabel(data: Any, labels: Mapping[str, str], *, named: Mapping[str, str] | None = None) -> Any:
+    """A copy of ``data`` (nested dicts, lists, strings) with every person id in ``labels``
+    replaced by its label wherever it appears, and, in any dict about such a person (its
+    ``person_id``), names, dates of birth and flags blanked; free text is withheld throughout.
+    ``named`` maps the subjects' ids to the names the family knows them by (kept in full)."""
+    swaps = {**(named or {}), **labels}
+    hidden = set(access.fields("date_of_birth")) | set(access.fields("flags"))
+    names = set(access.fields("name"))
+    text_keys = set(access.fields("free_text"))
+
+    def text(s: str) -> str:
+        spans = _id_spans(s, swaps) if swaps else []
+        if not spans:
+            return s
+        out, at = [], 0
+        for a, b, tok in spans:
+            out += [s[at:a], swaps[tok]]
+            at = b
+        return "".join(out) + s[at:]
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, str):
+            return text(x)
+        if isinstance(x, Mapping):
+            other = isinstance(x.get("person_id"), str) and x["person_id"] in labels
+            out = {}
+            for k, v in x.items():
+                key = walk(k) if isinstance(k, str) else k
+                if k in text_keys and v not in (None, "", "{}"):
+                    out[key] = WITHHELD_TEXT
+                elif other and k in hidden:
+                    out[key] = ""
+                elif other and k in names:
+                    out[key] = labels[x["person_id"]] if k in ("forename", "full_name", "display_name",
+                                                               "person_name") else ""
+                else:
+                    out[key] = walk(v)
+            return out
+        if isinstance(x, (list, tuple)):
+            return type(x)(walk(v) for v in x)
+        if isinstance(x, (set, frozenset)):
+            return type(x)(walk(v) for v in x)
+        if isinstance(x, pd.DataFrame):
+            return x.map(walk)
+        return x
+
+    return walk(data)

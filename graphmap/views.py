@@ -373,32 +373,237 @@ def _analysis(store: Store, window: Window) -> dict:
     return analyse(store, window)
 
 
-# --- Weekly review -----------------------------------------------------------------------------
-def weekly_review(store: Store, as_at: date | str, *, days: int = 7, redaction: str = "professionals-only") -> dict:
-    """Missing episodes and Merlin reports starting in the ``days`` days up to ``as_at``.
+# --- Redaction levels (packs and the pages that share their views) -------------------------------
+def at_level(view, store: Store, redaction: str, *, subjects: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Run ``view(store)`` over the store as read at a redaction level, then name people as the
+    level allows. Packs and the pages that mirror them call this, so both show the same.
 
-    Each row is one record, with the people named on it (reporting roles left out) and the
-    place. Repeat missing, co-missing and new ties to known groups come from the network
-    analyses (``awaiting``).
+    Intelligence the level withholds is never read (:class:`graphmap.redaction.WithholdingStore`);
+    at family-present everyone but ``subjects`` (the family's own child) becomes "Young person
+    A", "Adult of concern B", ... wherever their id appears, with no date of birth or flags, and
+    the subjects are named. ``redaction_note`` says what the level held back.
     """
+    from . import redaction as levels
+
+    src = levels.withholding(store, redaction)
+    data = view(src)
+    if src.level == "family_present":
+        people = store.table("people")
+        ids = levels.person_ids_in(data, set(people["person_id"]))
+        named = {r["person_id"]: person_label(r, "full") for r in people[people["person_id"].isin(set(subjects))]
+                 .to_dict("records")}
+        data = levels.relabel(data, levels.family_labels(people, ids, subjects), named=named)
+    data["redaction_note"] = src.withheld_note()
+    return data
+
+
+def _basis_summary(rows: list[dict]) -> str:
+    """e.g. ``Fact 3, Opinion 1, Intelligence (2B P) 1``: the basis of each piece of evidence
+    (rows from :func:`_evidence_rows`)."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["basis"]] = counts.get(r["basis"], 0) + 1
+    return ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+
+
+#: Ties an analysis computes from the records (no one recorded them as fact or opinion).
+DERIVED_TIES = frozenset({"co_missing", "same_place"})
+
+
+def evidence_basis(e: dict) -> str:
+    """Fact, Opinion, Intelligence (grading), Derived by analysis or Not stated, for one piece of
+    tie evidence (:func:`graphmap.provenance.label`; co-missing and same-place ties are derived)."""
+    from .provenance import label
+
+    return label({**e, "derived": e.get("tie") in DERIVED_TIES})
+
+
+def _evidence_rows(evidence: list[dict]) -> list[dict]:
+    return [{"tie": str(e["tie"]).replace("_", " "), "records": ", ".join(map(str, e["records"])),
+             "date": e["date"] or "", "grading": e["grading"] or "", "basis": evidence_basis(e),
+             "source": e["source"] or ""} for e in evidence]
+
+
+# --- Complex strategy ----------------------------------------------------------------------------
+def complex_strategy(store: Store, window: Window, *, redaction: str = "professionals-only",
+                     subject_id: str | None = None) -> dict:
+    """Adults of concern and places linked to three or more young people in the window
+    (:func:`graphmap.network.complex_strategy.complex_strategy`), each child's link with every
+    piece of evidence, its grading and whether it was recorded as fact or opinion.
+
+    Returns
+    -------
+    dict
+        ``candidates`` (most young people first): ``subject_id, subject_type, label, count,
+        since, links`` (per young person: ``person_id, name, age, how, since, last, records,
+        gradings, basis, evidence``); ``network`` (adults of concern and their young people, for
+        the picture); ``places`` (place candidates with coordinates, for the map); ``min_young_people``.
+        With ``subject_id`` only that adult or place (``KeyError`` when it is not a candidate).
+    """
+    from .network.complex_strategy import complex_strategy as candidates_of
+    from .network.graphs import edge_evidence, load_frames, person_graph, person_location_graph, tie_evidence
+
+    frames = load_frames(store, window)
+    G = person_graph(frames, evidence=tie_evidence(frames))
+    B = person_location_graph(frames, presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    # Adults of concern first (the usual reason for the meeting), then places; most young people first.
+    cands = sorted(candidates_of(G, B), key=lambda c: (c["subject_type"] != "person", -c["count"]))
+    if subject_id:
+        cands = [c for c in cands if c["subject_id"] == subject_id]
+        if not cands:
+            raise KeyError(f"{subject_id!r} is not an adult of concern or place linked to "
+                           f"{schema.setting('network.complex_strategy.min_young_people')} or more young people "
+                           "in the window")
+    # Names and dates of birth looked up once (a borough has thousands of links).
+    people = frames.people.to_dict("records")
+    names = {r["person_id"]: person_label(r, redaction) for r in people}
+    dobs = {r["person_id"]: r["date_of_birth"] for r in people}
+    locs = {r["location_id"]: r for r in frames.locations.to_dict("records")}
+
+    def name(pid: str) -> str:
+        return names.get(pid, pid)
+
+    out, net_nodes, net_edges, place_rows = [], {}, [], []
+    for c in cands:
+        if c["subject_type"] == "person":
+            graph, subj = G, c["subject_id"]
+            label = name(subj)
+            net_nodes[subj] = {"id": subj, "label": label, "role": "adult_of_concern",
+                               "colour": ROLE_COLOURS["adult_of_concern"]}
+        else:
+            graph, subj = B, ("location", c["subject_id"])
+            loc = locs.get(c["subject_id"])
+            label = (loc["name"] if loc is not None and loc["name"] else c["subject_id"])
+            if loc is not None and loc["latitude"]:
+                place_rows.append({"location_id": c["subject_id"], "name": label, "type": loc["type"],
+                                   "latitude": float(loc["latitude"]), "longitude": float(loc["longitude"]),
+                                   "incidents": c["count"]})
+        links = []
+        for lk in c["links"]:
+            y = lk["young_person"]
+            ev = edge_evidence(graph, subj, ("person", y) if c["subject_type"] == "location" else y)
+            rows_ = _evidence_rows(ev)
+            links.append({"person_id": y, "name": name(y), "age": age_on(dobs.get(y, ""), window.as_at),
+                          "how": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(lk["ties"].items())),
+                          "since": lk["since"], "last": lk["last"], "records": lk["records"],
+                          "gradings": lk["gradings"], "basis": _basis_summary(rows_), "evidence": rows_})
+            if c["subject_type"] == "person":
+                net_nodes.setdefault(y, {"id": y, "label": name(y), "role": "young_person",
+                                         "colour": ROLE_COLOURS["young_person"]})
+                net_edges.append({"source": subj, "target": y, "weight": len(ev), "title": f"{len(ev)} piece(s) of "
+                                  "evidence\n" + "\n".join(f"{e['tie']} · {e['records']} · {e['date']} · {e['basis']}"
+                                                            for e in rows_[:12])})
+        out.append({"subject_id": c["subject_id"], "subject_type": c["subject_type"], "label": label,
+                    "location_type": c.get("location_type", ""), "count": c["count"], "since": c["since"],
+                    "links": links})
+    return {"candidates": out, "subject_id": subject_id or "", "min_young_people": int(schema.setting("network.complex_strategy.min_young_people")),
+            "network": {"nodes": [net_nodes[k] for k in sorted(net_nodes)], "edges": net_edges,
+                        "legend": [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]},
+            "places": place_rows, "window": {"start": window.start_iso, "end": window.as_at.isoformat()}}
+
+
+# --- Weekly review -----------------------------------------------------------------------------
+def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
+                  redaction: str = "professionals-only") -> dict:
+    """The Weekly Missing Meeting and Liaison and Diversion: the ``weekly_review.days`` days up to
+    ``as_at``.
+
+    - ``records``: missing episodes and Merlin reports starting in the week, with the people
+      named on them (reporting roles left out), the place and whether recorded as fact or opinion;
+    - ``repeat_missing``: young people missing ``weekly_review.repeat_missing.episodes`` or more
+      times in the ``weekly_review.repeat_missing.days`` days up to ``as_at``, once at least this
+      week (:func:`graphmap.network.repeat_missing.repeat_missing`); ``repeat_definition`` says so;
+    - ``co_missing``: young people whose missing episodes overlapped this week, with how often
+      they overlapped over the repeat-missing period (:func:`graphmap.network.co_missing.co_missing`);
+    - ``new_ties``: ties first seen this week between a young person and a member of a recorded
+      group, or an adult of concern (:func:`graphmap.network.new_ties.new_ties`);
+    - ``network`` and ``places`` for the pack's picture and map.
+    """
+    from .network.co_missing import co_missing
+    from .network.graphs import load_frames, missing_episodes, tie_evidence
+    from .network.new_ties import new_ties
+    from .network.repeat_missing import repeat_missing
+
+    days = int(schema.setting("weekly_review.days") if days is None else days)
     window = Window.ending(as_at, days)
     inc = store.table("incidents")
     inc = inc[window.contains(inc["start"]) & inc["type"].isin(["missing", "merlin"])] if len(inc) else inc
     inv = store.table("involvements")
     inv = inv[inv["incident_id"].isin(set(inc["incident_id"])) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
-    people = store.get("people", set(inv["person_id"])) if len(inv) else pd.DataFrame(columns=["person_id"])
-    label = {r["person_id"]: person_label(r, redaction) for r in people.to_dict("records")}
-    places_ = store.get("locations", set(inc["location_id"]) - {""}) if len(inc) else pd.DataFrame(columns=["location_id"])
-    place = {r["location_id"]: r["name"] or r["location_id"] for r in places_.to_dict("records")}
+    all_people = store.table("people")
+    label = {r["person_id"]: person_label(r, redaction) for r in all_people.to_dict("records")}
+    locs = {r["location_id"]: r for r in store.table("locations").to_dict("records")}
+    place = {lid: (r["name"] or lid) for lid, r in locs.items()}
+    named_on = {i: list(zip(g["person_id"], g["role"])) for i, g in inv.groupby("incident_id")} if len(inv) else {}
     rows = []
     for r in inc.sort_values(["start", "incident_id"]).to_dict("records"):
-        named = inv[inv["incident_id"] == r["incident_id"]]
         rows.append({"incident_id": r["incident_id"], "type": r["type"], "start": r["start"], "end": r["end"],
-                     "place": place.get(r["location_id"], ""), "source": r["source"],
+                     "place": place.get(r["location_id"], r["location_id"]), "location_id": r["location_id"],
+                     "source": r["source"], "grading": r["grading"], "basis": _record_basis(r),
                      "people": "; ".join(f"{label.get(p, p)} ({role.replace('_', ' ')})"
-                                         for p, role in zip(named["person_id"], named["role"]))})
-    return {"start": window.start_iso, "end": window.as_at.isoformat(), "records": rows,
-            "awaiting": {"repeat missing, co-missing (who went missing with whom), new ties to known groups": "network"}}
+                                         for p, role in named_on.get(r["incident_id"], []))})
+    # Repeat and co-missing over the repeat-missing period; new ties over a longer look-back.
+    rep_n, rep_days = (int(schema.setting("weekly_review.repeat_missing.episodes")),
+                       int(schema.setting("weekly_review.repeat_missing.days")))
+    frames = load_frames(store, Window.ending(window.as_at, max(rep_days, days)))
+    roles = frames.people.set_index("person_id")["role"].to_dict()
+    episodes = missing_episodes(frames)
+    episodes = episodes[episodes["person_id"].map(roles).eq("young_person")]
+    repeat = [{**r, "name": label.get(r["person_id"], r["person_id"])}
+              for r in repeat_missing(episodes, since=window.start_iso, min_episodes=rep_n)]
+    co = [{**p, "name_a": label.get(p["person_a"], p["person_a"]), "name_b": label.get(p["person_b"], p["person_b"]),
+           "this_week": [d for d in p["dates"] if d[:10] >= window.start_iso]}
+          for p in co_missing(frames) if any(d[:10] >= window.start_iso for d in p["dates"])]
+    lookback = Window.ending(window.as_at, max(int(schema.setting("weekly_review.new_ties_lookback_days")), days))
+    tie_frames = load_frames(store, lookback)
+    mem = store.table("memberships")
+    mem = mem[window.overlaps(mem["first_seen"], mem["last_seen"])] if len(mem) else mem
+    members = mem.groupby("group_id")["person_id"].apply(set).to_dict() if len(mem) else {}
+    groups = store.table("groups").set_index("group_id")["name"].to_dict()
+    ties = []
+    for t in new_ties(tie_evidence(tie_frames), since=window.start_iso, members=members,
+                      roles=tie_frames.people.set_index("person_id")["role"].to_dict()):
+        first, second = ((t["person_b"], t["person_a"]) if t["adult_of_concern"] == t["person_a"]
+                         else (t["person_a"], t["person_b"]))  # the young person first
+        ties.append({**t, "name_a": label.get(first, first), "name_b": label.get(second, second),
+                     "known": "; ".join([f"{label.get(g['joined_by'], g['joined_by'])} tied to "
+                                         f"{label.get(g['member'], g['member'])}, a member of "
+                                         f"{groups.get(g['group_id']) or g['group_id']} ({g['group_id']})"
+                                         for g in t["groups"]]
+                                        + ([f"{label.get(t['adult_of_concern'], t['adult_of_concern'])} "
+                                            "is an adult of concern"] if t["adult_of_concern"] else [])),
+                     "basis": _basis_summary(_evidence_rows(t["evidence"])), "evidence": _evidence_rows(t["evidence"])})
+    # The picture: co-missing pairs and new ties; the map: where this week's records happened.
+    nodes, edges = {}, []
+    roles = {**tie_frames.people.set_index("person_id")["role"].to_dict(), **roles}
+    for a, b, w in ([(p["person_a"], p["person_b"], p["overlapping_episodes"]) for p in co]
+                    + [(t["person_a"], t["person_b"], len(t["evidence"])) for t in ties]):
+        for pid in (a, b):
+            role = roles.get(pid, "")
+            nodes.setdefault(pid, {"id": pid, "label": label.get(pid, pid), "role": role,
+                                   "colour": ROLE_COLOURS.get(role, "#7f7f7f")})
+        edges.append({"source": a, "target": b, "weight": w})
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r["location_id"]:
+            counts[r["location_id"]] += 1
+    mapped = [{"location_id": lid, "name": place.get(lid, lid), "incidents": n,
+               "latitude": float(locs[lid]["latitude"]), "longitude": float(locs[lid]["longitude"])}
+              for lid, n in sorted(counts.items()) if lid in locs and locs[lid]["latitude"]]
+    return {"start": window.start_iso, "end": window.as_at.isoformat(), "days": days, "records": rows,
+            "repeat_missing": repeat, "repeat_definition": (
+                f"missing {rep_n} or more times in the {rep_days} days up to {window.as_at.isoformat()}, "
+                f"at least once in this week (weekly_review.repeat_missing in settings)"),
+            "co_missing": co, "co_missing_period_days": max(rep_days, days), "new_ties": ties,
+            "new_ties_lookback_days": lookback.days,
+            "network": {"nodes": [nodes[k] for k in sorted(nodes)], "edges": edges,
+                        "legend": [(r.replace("_", " "), c) for r, c in ROLE_COLOURS.items()]}, "places": mapped}
+
+
+def _record_basis(r: dict) -> str:
+    from .provenance import label
+
+    return label(r)
 
 
 # --- Risk: reviews, person profile (issue 6) ------------------------------------------------------

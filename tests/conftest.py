@@ -131,3 +131,38 @@ def sample_demo_db(tmp_path_factory) -> Path:
     with open_store(path) as s:
         assert s.load([SAMPLE_DEMO]).rejected_rows == 0
     return path
+
+
+# --- the demo borough with a hostile name in it (packs and the complex strategy / weekly pages) ---
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_SURNAME = "<img src=x onerror=alert(2)>"
+HOSTILE_ID = "P9001"  # a young person tied to adult of concern P0302 in the week up to 2026-09-19
+
+
+def build_demo_store(path: Path) -> Path:
+    """A SQLite store of a copy of sample_data/demo plus one young person whose name is markup,
+    named on a Merlin with adult of concern P0302 on 2026-09-16 (in the week to 2026-09-19)."""
+    from graphmap.store import open_store
+
+    src = path.parent / "demo"
+    shutil.copytree(SAMPLE_DEMO, src, ignore=shutil.ignore_patterns("ground_truth.json"))
+    extra = path.parent / "hostile"
+    write_csv(extra / "people.csv", "person_id,forename,surname,date_of_birth,gender,role,borough,flags,source\n"
+              f"{HOSTILE_ID},{HOSTILE_NAME},\"{HOSTILE_SURNAME}\",2011-03-03,male,young_person,Merton,,csc\n")
+    write_csv(extra / "associations.csv",
+              "person_id_a,person_id_b,kind,first_seen,last_seen,source,grading,fact_or_opinion\n"
+              f"{HOSTILE_ID},P0302,olders,2026-09-16,,police,,opinion\n")
+    write_csv(extra / "incidents.csv", "incident_id,type,start,end,location_id,summary,source,grading,fact_or_opinion\n"
+              "I9001,merlin,2026-09-16T20:00,,L0007,Stopped together,police,,fact\n")
+    write_csv(extra / "involvements.csv", f"incident_id,person_id,role\nI9001,{HOSTILE_ID},subject\nI9001,P0302,present\n")
+    with open_store(path) as s:
+        s.load([src])
+        r = s.load([extra])
+        assert r.rejected_rows == 0, r.batch.rejects
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A SQLite file of the demo borough (read only: copy it before writing)."""
+    return build_demo_store(tmp_path_factory.mktemp("demo_db") / "graphmap.db")

@@ -172,7 +172,7 @@ def test_cli_pack_follows_the_role_and_is_audited_with_its_reason(tmp_path, load
     assert r.exit_code == 0, r.output
     page = (tmp_path / "c.html").read_text()
     assert not [n for n in NAMES if n in page] and "2010-05-14" not in page
-    e = loaded.audit_entries({"action": "pack"}).iloc[-1]
+    e = loaded.audit_entries({"action": "export"}).iloc[-1]
     assert (e["user"], e["role"], e["reason"], e["subject"]) == ("cs1", "community_safety", "Locations Board 5 Nov",
                                                                   "pack:locations-board")
     r = CliRunner(env={"GRAPHMAP_ROLE": "panel_member"}).invoke(

@@ -208,7 +208,7 @@ def test_disk_full_during_pack_export_leaves_no_half_file(tmp_path):
     assert out.read_bytes() == before  # the earlier pack is untouched
     assert [p.name for p in out.parent.iterdir()] == ["board.html"]  # no temporary file left behind
     with open_store(db) as s:  # the failed pack is not recorded as made
-        assert list(s.audit_entries({"action": "pack"})["reason"]) == ["first"]
+        assert list(s.audit_entries({"action": "export"})["reason"]) == ["first"]
 
 
 MERGE_SCRIPT = """

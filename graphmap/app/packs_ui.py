@@ -1,10 +1,10 @@
 """Download buttons for a page's pack (HTML and DOCX, the same content as `graphmap report`).
 
-The pack is built from the store as the user's role may see it (``state.reader()``), at a
-redaction level the role may choose, and only when a button is clicked (Streamlit's deferred
-download), so a page does not spend seconds on packs nobody asked for. A download needs a
-reason (who it is for and why) when settings say so, and each one is audited as an export
-with that reason.
+The pack is built from the store as the user's role may see it (the cached views read through
+the role's redaction), at a redaction level the role may choose, and only when a button is
+clicked (Streamlit's deferred download), so a page does not spend seconds on packs nobody
+asked for. A download needs a reason (who it is for and why) when settings say so, and each
+one is audited as an export with that reason.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Callable
 import streamlit as st
 
 from .. import access, audit
-from ..packs import render_docx, render_html
-from ..packs.build import build_pack
 from . import state
 
 
@@ -29,25 +27,22 @@ def _downloaded(kind: str, fmt: str, file_name: str, ids: dict) -> None:
 
 
 def downloads(kind: str, **ids) -> None:
-    """A reason box and two buttons for a pack of ``kind`` built from the role's view."""
+    """A reason box and HTML and Word buttons for the page's pack at the sidebar's as-at date,
+    window and redaction level (kinds: :data:`graphmap.packs.KINDS`; ids as
+    :func:`~graphmap.packs.build.build_pack`)."""
     if not state.may("export"):
         return
-    w = state.window()
-    level = access.check_redaction(state.actor().role, state.redaction())
-    store = state.reader()  # read now: a deferred download runs outside the script
-
-    def pack():
-        return build_pack(kind, store, w, redaction=level, **ids)
-
-    buttons(kind, w.as_at.isoformat(), lambda: render_html(pack()), lambda: render_docx(pack()), **ids)
+    access.check_redaction(state.actor().role, state.redaction())
+    make = state.pack_files(kind, **ids)  # built on click, not on every run of the page
+    buttons(kind, state.window().as_at.isoformat(), lambda: make()[0], lambda: make()[1], **ids)
 
 
 def buttons(kind: str, as_at: str, html: str | Callable[[], str], docx: bytes | Callable[[], bytes], **ids) -> None:
-    """The reason box and the two download buttons for a pack, rendered already (pages that
-    cache their pack from the role's view) or as functions that render it on click."""
+    """The reason box and the two download buttons for a pack, rendered already or as functions
+    that render it on click."""
     if not state.may("export"):
         return
-    stem = f"{kind}-{as_at}"
+    stem = f"{kind}-{as_at}-{state.redaction()}"
     reason = st.text_input("Reason for the pack (who it is for and why; recorded in the audit log)",
                            key=f"pack_reason_{kind}", placeholder="e.g. MACE 2026-12-03")
     try:

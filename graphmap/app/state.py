@@ -165,9 +165,16 @@ def _group_choices(url: str, version: str, as_at: str, days: int) -> list[dict]:
                                analysis=_analysis("network", url, version, as_at, days))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner="Gathering the week...", max_entries=32)
 def _weekly_review(url: str, version: str, as_at: str, redaction: str) -> dict:
-    return views.weekly_review(_store(url), as_at, redaction=redaction)
+    # At the pack's redaction level, so the page shows what the weekly-review pack will.
+    return views.at_level(lambda s: views.weekly_review(s, as_at, redaction=redaction), _store(url), redaction)
+
+
+@st.cache_data(show_spinner="Finding adults of concern and places linked to several young people...", max_entries=32)
+def _complex_strategy(url: str, version: str, as_at: str, days: int, redaction: str) -> dict:
+    w = Window.ending(as_at, days)
+    return views.at_level(lambda s: views.complex_strategy(s, w, redaction=redaction), _store(url), redaction)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -203,6 +210,26 @@ def _people(url: str, version: str) -> list[dict]:
 @st.cache_data(show_spinner="Running the analysis...", max_entries=32)
 def _analysis(name: str, url: str, version: str, as_at: str, days: int) -> Any:
     return ANALYSES[name](_store(url), Window.ending(as_at, days))
+
+
+@st.cache_data(show_spinner="Making the pack...", max_entries=16)
+def _pack_files(url: str, version: str, as_at: str, days: int, redaction: str, kind: str,
+                ids: tuple[tuple[str, str], ...]) -> tuple[str, bytes]:
+    from ..packs import render_docx, render_html
+    from ..packs.build import build_pack
+
+    pack = build_pack(kind, _store(url), Window.ending(as_at, days), redaction=redaction, **dict(ids))
+    return render_html(pack), render_docx(pack)
+
+
+def pack_files(kind: str, **ids: str | None) -> Callable[[], tuple[str, bytes]]:
+    """A page's pack as a function giving (HTML, DOCX bytes), made only when called (a download
+    button runs it on click, on another thread: so the page's settings are read here, now) and
+    cached like the views. The same content as `graphmap report`."""
+    w = window()
+    args = (*_key(), w.as_at.isoformat(), w.days, redaction(), kind,
+            tuple(sorted((k, v) for k, v in ids.items() if v)))
+    return lambda: _pack_files(*args)
 
 
 def _key() -> tuple[str, str]:
@@ -345,6 +372,11 @@ def group_choices() -> list[dict]:
 def weekly_review() -> dict:
     require("view_person")
     return _weekly_review(*_key(), window().as_at.isoformat(), redaction())
+
+
+def complex_strategy() -> dict:
+    w = window()
+    return _complex_strategy(*_key(), w.as_at.isoformat(), w.days, redaction())
 
 
 def reviews_due() -> dict:

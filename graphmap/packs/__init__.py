@@ -12,4 +12,4 @@ from .pack import Image, Pack, Section, Table, render_docx, render_html, write_p
 __all__ = ["Pack", "Section", "Table", "Image", "render_html", "render_docx", "write_pack", "KINDS"]
 
 #: Pack kinds the CLI and the app make.
-KINDS = ("locations-board", "peer-group")
+KINDS = ("peer-group", "locations-board", "complex-strategy", "weekly-review", "person")

@@ -5,14 +5,22 @@ from __future__ import annotations
 import base64
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import jinja2
 
+from ..safe import atomic_write
+
 MARKING = "OFFICIAL-SENSITIVE"
+
+#: How to read the basis column of a pack's evidence tables (graphmap.provenance).
+BASIS_KEY = ("Basis of each piece of evidence: Fact (recorded as fact by the source); Opinion (a practitioner's "
+             "or officer's view, recorded as such); Intelligence (police intelligence, with its 3x5x2 grading: "
+             "source 1-3, assessment A-E, handling P or C); Derived by analysis (graphmap worked it out from the "
+             "records named, e.g. missing at the same time); Not stated (the source did not say). Counts and "
+             "rankings in this pack are derived by analysis from the records listed beside them.")
 
 
 @dataclass
@@ -51,6 +59,7 @@ class Pack:
     redaction: str
     sections: list[Section] = field(default_factory=list)
     marking: str = MARKING
+    notes: list[str] = field(default_factory=list)  # under the title: what the redaction withheld, how to read
 
     @property
     def header_line(self) -> str:
@@ -81,6 +90,8 @@ def render_docx(pack: Pack) -> bytes:
         run.font.size = Pt(9)
     doc.add_heading(pack.title, level=0)
     doc.add_paragraph(pack.header_line)
+    for text in pack.notes:
+        doc.add_paragraph(text, style="Intense Quote")
     for s in pack.sections:
         doc.add_heading(s.heading, level=1)
         for text in s.paragraphs:
@@ -92,14 +103,15 @@ def render_docx(pack: Pack) -> bytes:
         for t in s.tables:
             if t.caption:
                 doc.add_paragraph(t.caption, style="Caption")
-            table = doc.add_table(rows=1, cols=len(t.columns))
+            # All rows at once and one pass over the cells: add_row per row is quadratic in python-docx.
+            table = doc.add_table(rows=len(t.rows) + 1, cols=len(t.columns))
             table.style = "Table Grid"
-            for cell, name in zip(table.rows[0].cells, t.columns):
-                cell.text = str(name)
-            for row in t.rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row):
-                    cell.text = "" if value is None else str(value)
+            cells = table._cells
+            width = len(t.columns)
+            for i, value in enumerate([*t.columns, *(v for row in t.rows for v in
+                                                      (list(row) + [None] * width)[:width])]):
+                if value is not None and value != "":
+                    cells[i].text = str(value)
         for text in s.awaiting:
             doc.add_paragraph(f"Not yet in this pack: {text}.", style="Intense Quote")
     buf = io.BytesIO()
@@ -110,8 +122,9 @@ def render_docx(pack: Pack) -> bytes:
 def write_pack(pack: Pack, path: str | os.PathLike) -> Path:
     """Write ``pack`` as .html or .docx by the file's suffix.
 
-    Written to a temporary file beside the target and renamed into place, so a failure (a full
-    disk) never leaves a half-written pack where the real one goes.
+    Written to a temporary file beside the target, flushed to disk and renamed into place
+    (:func:`graphmap.safe.atomic_write`), so a failure (a full disk) never leaves a
+    half-written pack where the real one goes.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -121,13 +134,6 @@ def write_pack(pack: Pack, path: str | os.PathLike) -> Path:
         data = render_docx(pack)
     else:
         raise ValueError(f"{path}: a pack is written as .html or .docx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb") as f:
+        f.write(data)
     return path
