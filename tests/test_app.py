@@ -64,13 +64,6 @@ def db_env(app_db, monkeypatch):
     return app_db
 
 
-@pytest.fixture
-def demo_env(sample_demo_db, monkeypatch):
-    """The app on the generated demo borough (sample_data/demo)."""
-    monkeypatch.setenv("GRAPHMAP_DB", str(sample_demo_db))
-    return sample_demo_db
-
-
 def page_script(page: str) -> None:
     """One page with the app's sidebar, as app.py runs it (AppTest cannot switch callable pages)."""
     import importlib
@@ -346,6 +339,7 @@ def test_peer_group_page_on_the_demo_borough(demo_env):
 
 @pytest.fixture
 def demo_env(demo_db, monkeypatch):
+    """The app on the demo borough (sample_data/demo plus one hostile name; tests/conftest.py), read only."""
     monkeypatch.setenv("GRAPHMAP_DB", str(demo_db))
     return demo_db
 
@@ -421,7 +415,7 @@ def pristine_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def resolved_demo_db(tmp_path_factory):
     """The generated demo borough (sample_data/demo, copied to tmp), identities resolved once."""
     import shutil
 
@@ -455,8 +449,9 @@ def fresh_env(pristine_db, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def demo_env(demo_db, tmp_path, monkeypatch):
-    return _fresh(demo_db, tmp_path, monkeypatch)
+def resolved_demo_env(resolved_demo_db, tmp_path, monkeypatch):
+    """A writable copy of the demo borough with identity candidates found."""
+    return _fresh(resolved_demo_db, tmp_path, monkeypatch)
 
 
 def plain(at: AppTest) -> str:
@@ -537,24 +532,24 @@ def test_data_source_mapping_upload_reads_an_export_as_load_source_does(fresh_en
         assert set(inc.loc[inc["source"] == "met_merlin", "incident_id"]) == {"MER-MER/26/99999"}
 
 
-def test_data_identity_candidate_accepted_is_recorded_and_audited(demo_env):
+def test_data_identity_candidate_accepted_is_recorded_and_audited(resolved_demo_env):
     from graphmap import identity
 
-    with _open(demo_env) as s:
+    with _open(resolved_demo_env) as s:
         first = identity.candidates(s).iloc[0]
     at = open_page("data")
     shown = frame(at, "person", "same_as_person", "evidence")
     assert shown.iloc[0]["link_id"] == first["link_id"] and "date of birth exact" in shown.iloc[0]["evidence"]
     at.button(key="identity_accept").click().run()  # no reason: refused, nothing recorded
     assert "why (the reason box)" in "\n".join(e.value for e in at.error).replace("\\", "")
-    with _open(demo_env) as s:
+    with _open(resolved_demo_env) as s:
         assert len(identity.candidates(s)) == len(shown)
     at.text_input(key="identity_reason").set_value("Same school and address; social worker confirmed")
     at.selectbox(key="identity_candidate").set_value(first["link_id"])
     at.button(key="identity_accept").click().run()
     assert not at.exception
     assert "accepted" in plain(at)
-    with _open(demo_env) as s:
+    with _open(resolved_demo_env) as s:
         links = identity.current_links(s)
         pair = links[(links["person_id"] == min(first["person_id"], first["same_as"]))
                      & (links["same_as"] == max(first["person_id"], first["same_as"]))].iloc[0]
@@ -568,7 +563,7 @@ def test_data_identity_candidate_accepted_is_recorded_and_audited(demo_env):
     at.selectbox(key="identity_undo_link").set_value(pair["link_id"]).run()
     at.button(key="identity_undo").click().run()
     assert not at.exception
-    with _open(demo_env) as s:
+    with _open(resolved_demo_env) as s:
         assert identity.canonical_ids(s)[first["person_id"]] != identity.canonical_ids(s)[first["same_as"]]
         assert s.audit_entries({"action": "unmerge"}).iloc[-1]["reason"] == "Checked again: twins"
 
@@ -655,7 +650,7 @@ def test_overview_new_links_to_adults_and_rising_places(fresh_env, tmp_path):
     assert "awaits" not in plain(at)
 
 
-def test_person_profile_on_the_demo_marks_hotspots_and_found_groups(demo_env):
+def test_person_profile_on_the_demo_marks_hotspots_and_found_groups(resolved_demo_env):
     at = open_page("person_profile", profile_person="P0102")
     assert not at.exception
     places = frame(at, "place", "hotspot")
