@@ -48,3 +48,39 @@ def test_igraph_leiden_as_good_as_leidenalg_on_karate_and_les_miserables():
         theirs = leidenalg.find_partition(g, leidenalg.RBConfigurationVertexPartition, weights="weight", seed=0)
         q_ours = nx.community.modularity(G, ours, weight="weight")
         assert q_ours >= theirs.modularity - 0.01
+
+
+# --- brokerage (ego-network betweenness) ------------------------------------------------------
+def nx_ego_betweenness(G):
+    return {v: nx.betweenness_centrality(nx.ego_graph(G, v), normalized=False)[v] for v in G}
+
+
+@pytest.mark.parametrize("G", [nx.karate_club_graph(), nx.florentine_families_graph(), nx.les_miserables_graph()],
+                         ids=["karate", "florentine", "les_miserables"])
+def test_ego_betweenness_equals_networkx_on_ego_graphs(G):
+    from graphmap.network.bridges import ego_betweenness
+
+    ours, theirs = ego_betweenness(G), nx_ego_betweenness(G)
+    assert max(abs(ours[v] - theirs[v]) for v in G) < 1e-9
+    top = ego_betweenness(G, top=5)  # pruned search: the same five highest values, exactly
+    assert sorted(top.values())[-5:] == pytest.approx(sorted(theirs.values())[-5:])
+
+
+def test_bridges_rank_by_brokerage_finds_the_child_between_two_groups():
+    from graphmap.network.bridges import bridges
+
+    # Two small cliques joined only through "Y", inside a larger network a hub dominates.
+    G = nx.Graph()
+    G.add_edges_from((f"a{i}", f"a{j}") for i in range(4) for j in range(i + 1, 4))
+    G.add_edges_from((f"b{i}", f"b{j}") for i in range(4) for j in range(i + 1, 4))
+    G.add_edges_from([("Y", "a0"), ("Y", "a1"), ("Y", "b0"), ("Y", "b1")])
+    G.add_edges_from(("H", f"s{i}") for i in range(30))  # a hub on many routes
+    G.add_edges_from(("s0", f"t{i}") for i in range(30))
+    G.add_edge("H", "a2")
+    by_bc = [r["person_id"] for r in bridges(G)]
+    by_broker = bridges(G, rank_by="brokerage")
+    ids = [r["person_id"] for r in by_broker]
+    assert by_bc.index("a2") < by_bc.index("Y")  # the hub's way in carries more whole-network routes
+    assert ids.index("Y") < ids.index("a2")  # but Y alone joins its two groups
+    assert by_broker[ids.index("Y")]["brokerage"] == 4.0  # a0/a1 x b0/b1, no one else joins them
+    assert all(r["score"] == r["brokerage"] and r["rank_by"] == "brokerage" for r in by_broker)
