@@ -283,15 +283,19 @@ def group_context(groups: list[dict], frames, *, top: int = 5) -> list[dict]:
     gid = group_of(groups)
     inv = inv.assign(group_id=inv["person_id"].map(gid)).dropna(subset=["group_id"])
     inv = inv.drop_duplicates(["group_id", "incident_id"])
-    by_group = {k: d for k, d in inv.groupby("group_id")}
+    # Column-at-a-time: a borough has thousands of groups, so no per-group frame operations.
+    mix: dict = {}
+    for (g, t), n in inv.groupby(["group_id", "type"]).size().items():
+        mix.setdefault(g, {})[str(t)] = int(n)
+    ids = inv.sort_values(["group_id", "incident_id"]).groupby("group_id")["incident_id"].agg(list).to_dict()
+    pl = inv[inv["location_id"] != ""].groupby(["group_id", "location_id"]).size().rename("n").reset_index()
+    pl = pl.sort_values(["group_id", "n", "location_id"], ascending=[True, False, True]).groupby("group_id").head(top)
+    places: dict = {}
+    for g, loc, n in zip(pl["group_id"], pl["location_id"], pl["n"]):
+        places.setdefault(g, []).append({"location_id": str(loc), "incidents": int(n)})
     for g in groups:
-        d = by_group.get(g["group_id"])
-        if d is None:
-            g.update(incident_mix={}, incidents=[], places=[])
-            continue
-        g["incident_mix"] = {str(k): int(v) for k, v in d["type"].value_counts().sort_index().items()}
-        g["incidents"] = sorted(d["incident_id"])
-        pl = d[d["location_id"] != ""]["location_id"].value_counts()
-        g["places"] = [{"location_id": str(k), "incidents": int(v)}
-                       for k, v in sorted(pl.items(), key=lambda x: (-x[1], x[0]))[:top]]
+        k = g["group_id"]
+        g["incident_mix"] = dict(sorted(mix.get(k, {}).items()))
+        g["incidents"] = ids.get(k, [])
+        g["places"] = places.get(k, [])
     return groups
