@@ -84,3 +84,31 @@ def test_bridges_rank_by_brokerage_finds_the_child_between_two_groups():
     assert ids.index("Y") < ids.index("a2")  # but Y alone joins its two groups
     assert by_broker[ids.index("Y")]["brokerage"] == 4.0  # a0/a1 x b0/b1, no one else joins them
     assert all(r["score"] == r["brokerage"] and r["rank_by"] == "brokerage" for r in by_broker)
+
+
+# --- igraph conversion of subgraph views --------------------------------------------------------
+@pytest.mark.parametrize("cut", [slice(0, 30), slice(5, None), slice(10, 40)])
+def test_subgraph_views_convert_to_the_same_graph(cut):
+    from graphmap.network._igraph import _convert, to_igraph
+
+    G = nx.les_miserables_graph()
+    view = G.subgraph(list(G)[cut])
+    g, nodes = to_igraph(view, "weight")  # cut from the whole graph's conversion
+    h, plain = _convert(view, "weight")  # walked edge by edge
+    assert nodes == plain == list(view)
+
+    def edges(graph, names):
+        return sorted((min(names[a], names[b]), max(names[a], names[b]), w)
+                      for (a, b), w in zip(graph.get_edgelist(), graph.es["weight"]))
+    assert edges(g, nodes) == edges(h, plain)
+
+
+def test_peer_group_stability_timed_apart_gives_the_same_groups():
+    from graphmap.network.peer_groups import group_stability, peer_groups
+
+    G = nx.les_miserables_graph()
+    nx.set_node_attributes(G, "young_person", "role")
+    together = peer_groups(G, seed=3, stability_runs=2, min_size=2)
+    apart = group_stability(G, peer_groups(G, seed=3, stability_runs=0, min_size=2), runs=2, seed=3)
+    assert together == apart
+    assert all(0 < g["stability"] <= 1 for g in apart) and apart[0]["partition_ari_reruns"] is not None

@@ -23,7 +23,7 @@ from .cross_borough import cross_borough_links, family_pairs, schools_attended
 from .disruption import disruption_targets
 from .exposure import exposure
 from .graphs import Frames, load_frames, person_graph, person_location_graph, tie_evidence
-from .peer_groups import group_context, group_of, peer_groups
+from .peer_groups import group_context, group_of, group_stability, peer_groups
 from .recruiters import likely_recruiters
 
 
@@ -43,7 +43,8 @@ def analyse_frames(frames: Frames, *, seed: int = 0) -> dict:
     G = timed("person_graph", person_graph, frames, evidence=ev)
     B = timed("person_location_graph", person_location_graph, frames,
               presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
-    groups = timed("peer_groups", peer_groups, G, seed=seed)
+    groups = timed("peer_groups", peer_groups, G, seed=seed, stability_runs=0)
+    timed("peer_group_stability", group_stability, G, groups, seed=seed)  # re-runs, timed on their own
     timed("group_context", group_context, groups, frames)
     doc = {
         "as_at": frames.window.as_at.isoformat(),

@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from .. import schema
-from ._igraph import to_igraph
+from ._igraph import adjacency, to_igraph
 from .graphs import edge_records
 
 
@@ -76,14 +76,6 @@ def betweenness(G: nx.Graph, *, k: int | None = None, seed: int | None = 0, sour
     return {v: float(b) * scale for v, b in zip(nodes, raw)}
 
 
-def _adjacency(G: nx.Graph, nodes: list):
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr")
-    A.setdiag(0)
-    A.eliminate_zeros()
-    A.data[:] = 1
-    return A
-
-
 def ego_betweenness(G: nx.Graph, *, top: int | None = None) -> dict:
     """Betweenness of each node inside its own ego network (Everett & Borgatti 2005).
 
@@ -117,10 +109,10 @@ def ego_betweenness(G: nx.Graph, *, top: int | None = None) -> dict:
     >>> ego_betweenness(nx.star_graph(3))[0]
     3.0
     """
-    nodes = list(G)
-    if not nodes:
+    if G.number_of_nodes() == 0:
         return {}
-    A = _adjacency(G, nodes)
+    g, nodes = to_igraph(G)
+    A = adjacency(g)
     ptr, ind = A.indptr, A.indices
     deg = np.diff(ptr)
     tri = np.asarray((A @ A).multiply(A).sum(axis=1)).ravel() / 2  # triangles at each node

@@ -219,34 +219,22 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     resolution = float(cfg["resolution"] if resolution is None else resolution)
     min_size = int(cfg["min_size"] if min_size is None else min_size)
     runs = int(cfg["stability_runs"] if stability_runs is None else stability_runs)
-    nodes = young_people(G) if nodes is None else list(nodes)
-    H = G.subgraph(nodes)
-    conv = to_igraph(H, weight) if algorithm == "leiden" else None  # convert once for all runs
-    split = cfg.get("split_min_modularity")
-    opts = dict(weight=weight, resolution=resolution, algorithm=algorithm, iterations=int(cfg.get("iterations", 2)),
-                quality=str(cfg.get("quality", "modularity")),
-                split_min_modularity=None if split is None else float(split),
-                split_min_size=int(cfg.get("split_min_size", 6)), _converted=conv)
+    H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
     parts = communities(H, seed=seed, **opts)
-    reruns = [communities(H, seed=seed + i, **opts) for i in range(1, runs + 1)]
-    order = list(H)
-    base = _labels(parts, order)
-    aris = [adjusted_rand_index(base, _labels(r, order)) for r in reruns]
     adults = set(adults_of_concern(G))
-    labs = [{v: i for i, q in enumerate(r) for v in q} for r in reruns]
-    sizes = [[len(q) for q in r] for r in reruns]
+    kept = [p for p in parts if len(p) >= min_size]
+    gof = {v: i for i, p in enumerate(kept) for v in p}
+    # Ties inside each group, strongest first, from one pass over the ties (not one view per group).
+    internal: list[list] = [[] for _ in kept]
+    for u, v, d in G.edges(data=True):
+        i = gof.get(u)
+        if i is not None and i == gof.get(v):
+            internal[i].append((min(u, v), max(u, v), d))  # oriented by id: set order varies per process
     groups = []
-    for p in parts:
-        if len(p) < min_size:
-            continue
+    for p, ties in zip(kept, internal):
         ages = [G.nodes[v].get("age") for v in p]
         known = sorted(a for a in ages if a is not None)
-        # Best Jaccard match in each re-run, from the re-run labels of this group's members.
-        stab = (float(np.mean([max(c / (len(p) + sizes[i][lab] - c) for lab, c in Counter(labs[i][m] for m in p).items())
-                               for i in range(len(reruns))])) if reruns else None)
-        # Orient each tie (lower id first): edge order follows set order, which varies per process.
-        internal = sorted(((min(u, v), max(u, v), d) for u, v, d in H.subgraph(p).edges(data=True)),
-                          key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
+        ties.sort(key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
         around = Counter(n for v in p for n in G[v] if n in adults)
         groups.append({
             "members": sorted(p),
@@ -255,15 +243,65 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
                      "max": known[-1] if known else None, "unknown": len(ages) - len(known)},
             "adults_of_concern": [{"person_id": a, "members_tied": n}
                                   for a, n in sorted(around.items(), key=lambda x: (-x[1], x[0]))],
-            "internal_ties": len(internal),
+            "internal_ties": len(ties),
             "strongest_ties": [{"a": u, "b": v, "weight": round(d.get("weight", 1.0), 4), "ties": d.get("ties", {}),
                                 "records": edge_records(G, u, v)}
-                               for u, v, d in internal[:5]],
-            "stability": None if stab is None else round(stab, 4),
-            "algorithm": algorithm, "seed": seed,
+                               for u, v, d in ties[:5]],
+            "stability": None,
+            "algorithm": algorithm or cfg["algorithm"], "seed": seed,
         })
-    ari = round(float(np.mean(aris)), 4) if aris else None
-    return [{"group_id": f"PG{i:03d}", **g, "partition_ari_reruns": ari} for i, g in enumerate(groups, 1)]
+    groups = [{"group_id": f"PG{i:03d}", **g, "partition_ari_reruns": None} for i, g in enumerate(groups, 1)]
+    if runs:
+        group_stability(G, groups, runs=runs, seed=seed, weight=weight, resolution=resolution, algorithm=algorithm,
+                        nodes=nodes)
+    return groups
+
+
+def _grouping(G, cfg, *, weight, resolution, algorithm, nodes):
+    """The young people's subgraph and the community options, as :func:`peer_groups` uses them."""
+    algorithm = algorithm or cfg["algorithm"]
+    nodes = young_people(G) if nodes is None else list(nodes)
+    H = G.subgraph(nodes)
+    conv = to_igraph(H, weight) if algorithm == "leiden" else None  # convert once for all runs
+    split = cfg.get("split_min_modularity")
+    opts = dict(weight=weight, resolution=float(cfg["resolution"] if resolution is None else resolution),
+                algorithm=algorithm, iterations=int(cfg.get("iterations", 2)),
+                quality=str(cfg.get("quality", "modularity")),
+                split_min_modularity=None if split is None else float(split),
+                split_min_size=int(cfg.get("split_min_size", 6)), _converted=conv)
+    return H, opts
+
+
+def group_stability(G: nx.Graph, groups: list[dict], *, runs: int | None = None, seed: int = 0,
+                    weight: str | None = "weight", resolution: float | None = None, algorithm: str | None = None,
+                    nodes=None) -> list[dict]:
+    """Fill each group's ``stability`` and ``partition_ari_reruns`` from re-runs with other seeds.
+
+    Re-runs use seeds ``seed+1 ... seed+runs`` with the options :func:`peer_groups` used.
+    ``stability`` is the mean, over re-runs, of the best Jaccard match of the group's members
+    with a re-run community; ``partition_ari_reruns`` the mean adjusted Rand index of the
+    re-runs against the reported groups, over their members. Timed apart from the grouping by
+    ``graphmap analyse`` (``timings_s.peer_group_stability``).
+    """
+    cfg = schema.setting("network.peer_groups")
+    runs = int(cfg["stability_runs"] if runs is None else runs)
+    if not runs or not groups:
+        return groups
+    H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
+    reruns = [communities(H, seed=seed + i, **opts) for i in range(1, runs + 1)]
+    members = [m for g in groups for m in g["members"]]
+    base = [g["group_id"] for g in groups for _ in g["members"]]
+    labs = [{v: i for i, q in enumerate(r) for v in q} for r in reruns]
+    sizes = [[len(q) for q in r] for r in reruns]
+    ari = round(float(np.mean([adjusted_rand_index(base, [lab[m] for m in members]) for lab in labs])), 4)
+    for g in groups:
+        p = g["members"]
+        # Best Jaccard match in each re-run, from the re-run labels of this group's members.
+        stab = float(np.mean([max(c / (len(p) + sizes[i][lab] - c) for lab, c in Counter(labs[i][m] for m in p).items())
+                              for i in range(len(reruns))]))
+        g["stability"] = round(stab, 4)
+        g["partition_ari_reruns"] = ari
+    return groups
 
 
 def group_of(groups: list[dict]) -> dict:
