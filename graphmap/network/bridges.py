@@ -215,7 +215,8 @@ def bridges(G: nx.Graph, *, groups: list[dict] | None = None, k: int | None = No
         k = int(cfg["pivots"])
     bc = betweenness(G, k=k, seed=seed)
     method = "exact" if k is None or k >= n else f"sampled ({k} pivots)"
-    cut = set(nx.articulation_points(G))
+    g_cut, names = to_igraph(G)
+    cut = {names[i] for i in g_cut.articulation_points()}  # Hopcroft-Tarjan in C, as NetworkX's
     gof = {m: g["group_id"] for g in (groups or []) for m in g["members"]}
     # Brokerage for the people who can be listed (exact; only the top needs computing).
     ego = ego_betweenness(G, top=max_listed)
