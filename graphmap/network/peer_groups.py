@@ -272,23 +272,35 @@ def _grouping(G, cfg, *, weight, resolution, algorithm, nodes):
     return H, opts
 
 
+def stability_reruns(G: nx.Graph, *, runs: int | None = None, seed: int = 0, weight: str | None = "weight",
+                     resolution: float | None = None, algorithm: str | None = None, nodes=None) -> list[list[set]]:
+    """The re-runs :func:`group_stability` compares with: communities with seeds ``seed+1 ...
+    seed+runs`` and the options :func:`peer_groups` uses (computable before the groups are)."""
+    cfg = schema.setting("network.peer_groups")
+    runs = int(cfg["stability_runs"] if runs is None else runs)
+    if not runs:
+        return []
+    H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
+    return [communities(H, seed=seed + i, **opts) for i in range(1, runs + 1)]
+
+
 def group_stability(G: nx.Graph, groups: list[dict], *, runs: int | None = None, seed: int = 0,
                     weight: str | None = "weight", resolution: float | None = None, algorithm: str | None = None,
-                    nodes=None) -> list[dict]:
+                    nodes=None, reruns: list | None = None) -> list[dict]:
     """Fill each group's ``stability`` and ``partition_ari_reruns`` from re-runs with other seeds.
 
     Re-runs use seeds ``seed+1 ... seed+runs`` with the options :func:`peer_groups` used.
     ``stability`` is the mean, over re-runs, of the best Jaccard match of the group's members
     with a re-run community; ``partition_ari_reruns`` the mean adjusted Rand index of the
     re-runs against the reported groups, over their members. Timed apart from the grouping by
-    ``graphmap analyse`` (``timings_s.peer_group_stability``).
+    ``graphmap analyse`` (``timings_s.peer_group_stability``); ``reruns`` are
+    :func:`stability_reruns` computed elsewhere (e.g. in another process).
     """
-    cfg = schema.setting("network.peer_groups")
-    runs = int(cfg["stability_runs"] if runs is None else runs)
-    if not runs or not groups:
+    if reruns is None:
+        reruns = stability_reruns(G, runs=runs, seed=seed, weight=weight, resolution=resolution,
+                                  algorithm=algorithm, nodes=nodes)
+    if not reruns or not groups:
         return groups
-    H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
-    reruns = [communities(H, seed=seed + i, **opts) for i in range(1, runs + 1)]
     members = [m for g in groups for m in g["members"]]
     base = [g["group_id"] for g in groups for _ in g["members"]]
     labs = [{v: i for i, q in enumerate(r) for v in q} for r in reruns]
