@@ -657,8 +657,9 @@ def places(db, as_at, window_days, geojson_path, cell_size, wards_path):
               help="Days in the window ending at the as-at date (default analysis.window_days).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same result).")
 @click.option("--json", "json_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
-@click.option("--workers", type=click.IntRange(1, 2), default=2, show_default=True,
-              help="Processes: 2 runs complex strategy and disruption targets beside the rest (same results).")
+@click.option("--workers", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="Processes: 2 forks one that runs the stability re-runs, complex strategy and disruption "
+                   "targets beside the rest (same results; Linux).")
 def analyse(db, as_at, window_days, seed, json_path, workers):
     """Network analyses for a window (peer groups, bridges, recruiters, ..., hotspots) as one JSON file."""
     from .network.analyse import analyse as run, write_json

@@ -112,3 +112,28 @@ def test_peer_group_stability_timed_apart_gives_the_same_groups():
     apart = group_stability(G, peer_groups(G, seed=3, stability_runs=0, min_size=2), runs=2, seed=3)
     assert together == apart
     assert all(0 < g["stability"] <= 1 for g in apart) and apart[0]["partition_ari_reruns"] is not None
+
+
+# --- two processes ------------------------------------------------------------------------------
+def test_analyse_on_two_processes_writes_the_same_document(tmp_path):
+    import json
+
+    from graphmap.network.analyse import analyse_frames
+    from graphmap.network.graphs import load_frames
+    from graphmap.store import open_store
+    from graphmap.window import Window
+    from tests.conftest import SAMPLE_DEMO
+
+    with open_store(tmp_path / "g.db") as store:
+        store.load([SAMPLE_DEMO])
+        frames = load_frames(store, Window.ending("2026-10-31", 365))
+    one = analyse_frames(frames, seed=0, workers=1)
+    two = analyse_frames(frames, seed=0, workers=2)
+    assert (one["workers"], two["workers"]) == (1, 2)
+    assert set(one["timings_s"]) == set(two["timings_s"])  # every analysis timed either way
+
+    def strip(d):
+        return json.dumps({k: v for k, v in d.items() if k not in ("timings_s", "cpu_s", "wall_s", "workers")},
+                          sort_keys=True, default=str)
+    assert strip(one) == strip(two)
+    assert all(g["stability"] is not None for g in two["peer_groups"])
