@@ -710,7 +710,10 @@ def places(db, as_at, window_days, geojson_path, cell_size, wards_path):
               help="Days in the window ending at the as-at date (default analysis.window_days).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same result).")
 @click.option("--json", "json_path", required=True, type=click.Path(dir_okay=False), help="File to write.")
-def analyse(db, as_at, window_days, seed, json_path):
+@click.option("--workers", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="Processes: 2 forks one that runs the stability re-runs, complex strategy and disruption "
+                   "targets beside the rest (same results; Linux).")
+def analyse(db, as_at, window_days, seed, json_path, workers):
     """Network analyses for a window (peer groups, bridges, recruiters, ..., hotspots) as one JSON file."""
     from .network.analyse import analyse as run, write_json
     from .window import Window
@@ -720,7 +723,7 @@ def analyse(db, as_at, window_days, seed, json_path):
     except ValueError as exc:
         raise Failure(f"--as-at/--window-days: {exc}") from exc
     with _open(db) as store:
-        doc = run(store, window, seed=seed)
+        doc = run(store, window, seed=seed, workers=workers)
     write_json(doc, json_path)
     click.echo(f"{json_path}: {len(doc['peer_groups'])} peer groups, {len(doc['recruiters'])} likely recruiters, "
                f"{len(doc['co_missing'])} co-missing pairs, {len(doc['hotspots'])} hotspots "

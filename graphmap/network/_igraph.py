@@ -8,20 +8,61 @@ from __future__ import annotations
 
 import igraph as ig
 import networkx as nx
+import numpy as np
+
+
+def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
+    nodes = list(G)
+    index = {v: i for i, v in enumerate(nodes)}
+    if weight is None:
+        edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
+        return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
+    triples = [(index[u], index[v], float(w)) for u, v, w in G.edges(data=weight, default=1.0) if u != v]
+    g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in triples], directed=False)
+    g.es["weight"] = [w for _, _, w in triples]
+    return g, nodes
+
+
+def _root_of_node_view(G: nx.Graph):
+    """The graph a node-induced subgraph view (``G.subgraph(nodes)``) looks into, else None."""
+    root = G
+    while hasattr(root, "_graph") and getattr(root, "_EDGE_OK", None) is nx.filters.no_filter:
+        root = root._graph
+    return None if root is G or hasattr(root, "_graph") else root
 
 
 def to_igraph(G: nx.Graph, weight: str | None = None) -> tuple[ig.Graph, list]:
     """An undirected igraph copy of ``G`` and the node list (igraph vertex i is ``nodes[i]``).
 
     Node order is ``list(G)``, so ties between equal scores break the same way as NetworkX's
-    iteration order.
+    iteration order. A subgraph view (``G.subgraph(nodes)``) is cut from a conversion of the
+    graph it views, in C: walking a view's filtered edges in Python costs several times more.
     """
+    root = _root_of_node_view(G)
+    if root is None or root.is_directed() or root.is_multigraph():
+        return _convert(G, weight)
+    g_root, root_nodes = _convert(root, weight)
     nodes = list(G)
-    index = {v: i for i, v in enumerate(nodes)}
-    if weight is None:
-        edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
-        return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
-    triples = [(index[u], index[v], float(d.get(weight, 1.0))) for u, v, d in G.edges(data=True) if u != v]
-    g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in triples], directed=False)
-    g.es["weight"] = [w for _, _, w in triples]
+    where = {v: i for i, v in enumerate(root_nodes)}
+    sel = np.sort(np.fromiter((where[v] for v in nodes), dtype=np.int64, count=len(nodes)))
+    sub = g_root.induced_subgraph(sel.tolist())
+    # induced_subgraph keeps the root's order; renumber so that vertex i is nodes[i].
+    place = {v: i for i, v in enumerate(nodes)}
+    new_id = np.fromiter((place[root_nodes[j]] for j in sel), dtype=np.int64, count=len(sel))
+    e = new_id[np.asarray(sub.get_edgelist(), dtype=np.int64).reshape(-1, 2)]
+    g = ig.Graph(n=len(nodes), edges=e.tolist(), directed=False)
+    if weight is not None:
+        g.es["weight"] = sub.es["weight"]
     return g, nodes
+
+
+def adjacency(g: ig.Graph):
+    """The 0/1 adjacency matrix of an igraph graph as scipy CSR (no self-loops)."""
+    import scipy.sparse as sp
+
+    e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    e = e[e[:, 0] != e[:, 1]]
+    n = g.vcount()
+    A = sp.coo_array((np.ones(2 * len(e)), (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n)).tocsr()
+    A.data[:] = 1.0  # parallel edges count once
+    return A

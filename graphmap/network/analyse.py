@@ -9,7 +9,9 @@ reader can see what the numbers were computed over.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -23,55 +25,108 @@ from .cross_borough import cross_borough_links, family_pairs, schools_attended
 from .disruption import disruption_targets
 from .exposure import exposure
 from .graphs import Frames, load_frames, person_graph, person_location_graph, tie_evidence
-from .peer_groups import group_context, group_of, peer_groups
+from .peer_groups import group_context, group_of, group_stability, peer_groups, stability_reruns
 from .recruiters import likely_recruiters
 
 
-def analyse_frames(frames: Frames, *, seed: int = 0) -> dict:
-    """Every network analysis over one window's frames (see the module docstring for the keys)."""
-    t: dict[str, float] = {}
-    cpu: dict[str, float] = {}
-
+def _timer(t: dict, cpu: dict):
     def timed(name, fn, *a, **k):
         t0, c0 = time.perf_counter(), time.process_time()
         r = fn(*a, **k)
         t[name] = round(time.perf_counter() - t0, 3)
         cpu[name] = round(time.process_time() - c0, 3)
         return r
+    return timed
 
-    ev = timed("tie_evidence", tie_evidence, frames)
-    G = timed("person_graph", person_graph, frames, evidence=ev)
+
+# What a forked worker reads: set just before the fork, so the graphs are inherited, not pickled.
+_SHARED: dict = {}
+
+
+def _second_core() -> tuple[dict, dict, dict]:
+    """The share of the analyses run in the worker process: the peer-group stability re-runs, the
+    person-location graph, complex strategy and disruption targets. Returns (results, wall
+    seconds, CPU seconds)."""
+    frames, G, seed = _SHARED["frames"], _SHARED["G"], _SHARED["seed"]
+    t: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    timed = _timer(t, cpu)
+    reruns = timed("peer_group_stability", stability_reruns, G, seed=seed)
     B = timed("person_location_graph", person_location_graph, frames,
               presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
-    groups = timed("peer_groups", peer_groups, G, seed=seed)
-    group_context(groups, frames)
+    out = {"stability_reruns": reruns, "complex_strategy": timed("complex_strategy", complex_strategy, G, B),
+           "disruption_targets": timed("disruption_targets", disruption_targets, G, seed=seed)}
+    return out, t, cpu
+
+
+def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1) -> dict:
+    """Every network analysis over one window's frames (see the module docstring for the keys).
+
+    With ``workers=2`` (on a system that can fork) the peer-group stability re-runs, the
+    person-location graph, complex strategy and disruption targets run in a forked process
+    while this one runs the rest: the same
+    results, on two cores. Timings then overlap; ``wall_s`` is the whole.
+    """
+    t: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    timed = _timer(t, cpu)
+    start = time.perf_counter()
+    ev = timed("tie_evidence", tie_evidence, frames)
+    G = timed("person_graph", person_graph, frames, evidence=ev)
+    pool = future = None
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _SHARED.update(frames=frames, G=G, seed=seed)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_second_core)  # the worker forks here, with G in its memory
+        _SHARED.clear()
+    groups = timed("peer_groups", peer_groups, G, seed=seed, stability_runs=0)
+    timed("group_context", group_context, groups, frames)
     doc = {
         "as_at": frames.window.as_at.isoformat(),
         "window_days": frames.window.days,
         "window_start": frames.window.start_iso,
         "peer_groups": groups,
-        "bridges": timed("bridges", bridges, G, groups=groups, seed=seed),
+        "bridges": timed("bridges", bridges, G, groups=groups, seed=seed,
+                         rank_by=str(schema.setting("network.bridges").get("rank_by", "betweenness"))),
         "recruiters": timed("recruiters", likely_recruiters, G, groups=groups,
                             first_incident=frames.first_incident.to_dict()),
         "co_missing": timed("co_missing", co_missing, frames),
         "exposure": timed("exposure", exposure, G),
-        "complex_strategy": timed("complex_strategy", complex_strategy, G, B),
-        "disruption_targets": timed("disruption_targets", disruption_targets, G, seed=seed),
-        "cross_borough": timed("cross_borough", cross_borough_links, G, schools=schools_attended(frames),
-                               family=family_pairs(frames)),
-        "hotspots": [],
     }
+    if future is not None:
+        try:
+            out, t2, cpu2 = future.result()
+        finally:
+            pool.shutdown()
+    else:
+        _SHARED.update(frames=frames, G=G, seed=seed)
+        try:
+            out, t2, cpu2 = _second_core()
+        finally:
+            _SHARED.clear()
+    t.update(t2)
+    cpu.update(cpu2)
+    c0 = time.process_time()
+    group_stability(G, groups, seed=seed, reruns=out["stability_reruns"])  # re-runs timed on their own
+    cpu["peer_group_stability"] = round(cpu["peer_group_stability"] + time.process_time() - c0, 3)
+    doc["complex_strategy"] = out["complex_strategy"]
+    doc["disruption_targets"] = out["disruption_targets"]
+    doc["cross_borough"] = timed("cross_borough", lambda: cross_borough_links(
+        G, schools=schools_attended(frames), family=family_pairs(frames)))
+    doc["hotspots"] = []
     doc["counts"] = {"people": G.number_of_nodes(), "ties": G.number_of_edges(), "tie_evidence": len(ev),
                      "incidents": len(frames.incidents), "young_people": sum(
                          1 for _, r in G.nodes(data="role") if r == "young_person")}
     doc["settings"] = schema.setting("network")
     doc["seed"] = seed
+    doc["workers"] = 2 if future is not None else 1
     doc["timings_s"] = t
     doc["cpu_s"] = cpu
+    doc["wall_s"] = round(time.perf_counter() - start, 3)
     return doc
 
 
-def analyse(store, window: Window, *, seed: int = 0) -> dict:
+def analyse(store, window: Window, *, seed: int = 0, workers: int = 1) -> dict:
     """Load the window's frames from ``store``, run :func:`analyse_frames`, and add the place
     hotspots (graphmap.places) with "groups using a place" taken from these peer groups.
 
@@ -81,10 +136,11 @@ def analyse(store, window: Window, *, seed: int = 0) -> dict:
     from ..places import hotspots_for_json
 
     frames = load_frames(store, window)
-    doc = analyse_frames(frames, seed=seed)
-    t0 = time.perf_counter()
+    doc = analyse_frames(frames, seed=seed, workers=workers)
+    t0, c0 = time.perf_counter(), time.process_time()
     doc["hotspots"] = hotspots_for_json(store, window, groups=group_of(doc["peer_groups"]))
     doc["timings_s"]["hotspots"] = round(time.perf_counter() - t0, 3)
+    doc["cpu_s"]["hotspots"] = round(time.process_time() - c0, 3)
     add_source_ids(doc, frames.source_ids)
     return doc
 
@@ -115,8 +171,13 @@ def _plain(o):
 
 
 def write_json(doc: dict, path: str | Path) -> Path:
-    """Write an analysis document as UTF-8 JSON."""
+    """Write an analysis document as UTF-8 JSON.
+
+    One line, no indentation: Python's C encoder is used only without ``indent``, and a
+    borough's document (about 40 MB) took 26 s to indent against under 1 s without.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=1, default=_plain, ensure_ascii=False), encoding="utf-8")
+    # json.dumps, not json.dump: only dumps (one shot) takes the C encoder.
+    path.write_text(json.dumps(doc, default=_plain, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return path

@@ -12,16 +12,42 @@ from .. import schema
 from .graphs import edge_evidence
 
 
+def _evidence_lists(G: nx.Graph) -> dict | None:
+    """``G``'s evidence columns as Python lists (slicing lists is cheaper than object arrays)."""
+    cols = G.graph.get("evidence")
+    if cols is None:
+        return None
+    cache = G.graph.get("_evidence_lists")
+    if cache is None or cache[0] is not cols:
+        cache = (cols, {k: list(v) for k, v in cols.items() if k in ("records", "grading", "fact_or_opinion")})
+        G.graph["_evidence_lists"] = cache
+    return cache[1]
+
+
 def _child_links(G: nx.Graph, subject, ys: list) -> list[dict]:
+    """Each child's link to ``subject``: ties, dates, records, gradings, whether only opinion.
+
+    Reads the evidence columns of ``G`` by each tie's row span (no dict per piece of evidence):
+    a borough has thousands of candidates and tens of thousands of links.
+    """
+    cols = _evidence_lists(G)
     out = []
     for y in ys:
         d = G[subject][y]
-        ev = edge_evidence(G, subject, y)
+        if cols is None or "ev" not in d:  # a graph built by hand: evidence as dicts on the tie
+            ev = edge_evidence(G, subject, y)
+            records = sorted({r for e in ev for r in e["records"]})
+            gradings = sorted({e["grading"] for e in ev if e.get("grading")})
+            opinion_only = bool(ev) and all(e.get("fact_or_opinion") == "opinion" for e in ev)
+        else:
+            s, e = d["ev"]
+            records = sorted({r for recs in cols["records"][s:e] for r in recs})
+            gradings = sorted({g for g in cols["grading"][s:e] if g})
+            fo = cols["fact_or_opinion"][s:e]
+            opinion_only = e > s and all(f == "opinion" for f in fo)
         out.append({"young_person": y[1] if isinstance(y, tuple) else y, "ties": d.get("ties", {}),
-                    "since": d.get("first", ""), "last": d.get("last", ""),
-                    "records": sorted({r for e in ev for r in e["records"]}),
-                    "gradings": sorted({e["grading"] for e in ev if e.get("grading")}),
-                    "opinion_only": bool(ev) and all(e.get("fact_or_opinion") == "opinion" for e in ev)})
+                    "since": d.get("first", ""), "last": d.get("last", ""), "records": records,
+                    "gradings": gradings, "opinion_only": bool(opinion_only)})
     return out
 
 

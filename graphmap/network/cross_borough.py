@@ -15,7 +15,10 @@ def schools_attended(frames) -> dict:
     """``{person_id: {school location ids}}`` from ``attends`` presence at places of type school."""
     pres = frames.presence.merge(frames.locations[["location_id", "type"]], on="location_id")
     pres = pres[(pres["kind"] == "attends") & (pres["type"] == "school")]
-    return {p: set(d["location_id"]) for p, d in pres.groupby("person_id")}
+    out: dict = {}
+    for p, loc in zip(pres["person_id"], pres["location_id"]):  # plain loop: no frame per person
+        out.setdefault(p, set()).add(loc)
+    return out
 
 
 def family_pairs(frames) -> set:

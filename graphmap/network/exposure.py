@@ -12,10 +12,17 @@ from ._igraph import to_igraph
 from .graphs import adults_of_concern, edge_records, young_people
 
 
-def _hop_records(G: nx.Graph, path: list) -> list[dict]:
-    return [{"a": u, "b": v, "ties": G[u][v].get("ties", {}),
-             "records": edge_records(G, u, v)}
-            for u, v in zip(path, path[1:])]
+def _hop_records(G: nx.Graph, path: list, cache: dict | None = None) -> list[dict]:
+    out = []
+    for u, v in zip(path, path[1:]):
+        # Paths share their last hops (near the adults): read each tie's records once.
+        recs = cache.get((u, v)) if cache is not None else None
+        if recs is None:
+            recs = edge_records(G, u, v)
+            if cache is not None:
+                cache[(u, v)] = recs
+        out.append({"a": u, "b": v, "ties": G[u][v].get("ties", {}), "records": list(recs)})
+    return out
 
 
 def exposure(G: nx.Graph, *, max_hops: int | None = None, sources=None, targets=None) -> list[dict]:
@@ -68,20 +75,23 @@ def exposure(G: nx.Graph, *, max_hops: int | None = None, sources=None, targets=
                 dist[v] = dist[u] + 1
                 parent[v] = u
                 queue.append(v)
-    # Adults within max_hops of each young person: hop counts from the adults, in igraph, by chunk.
+    # Adults within max_hops of each young person: how many adults' max_hops neighbourhoods
+    # (igraph, in C) hold them; only what lies within reach is ever listed.
     g, nodes = to_igraph(G)
     index = {v: i for i, v in enumerate(nodes)}
-    yi = [index[y] for y in ys if y in dist]
-    within = np.zeros(len(yi), dtype=int)
+    yi = np.array([index[y] for y in ys if y in dist], dtype=np.int64)
     adult_idx = [index[a] for a in adults]
+    counts = np.zeros(len(nodes), dtype=np.int64)
     for i in range(0, len(adult_idx), 200):
-        d = np.asarray(g.distances(source=adult_idx[i:i + 200], target=yi), dtype=float)
-        within += (d <= max_hops).sum(axis=0)
+        near = g.neighborhood(adult_idx[i:i + 200], order=max_hops)
+        counts += np.bincount(np.concatenate([np.asarray(n, dtype=np.int64) for n in near]), minlength=len(nodes))
+    within = counts[yi]
     out = []
+    cache: dict = {}
     for y, w in zip((y for y in ys if y in dist), within):
         path = [y]
         while parent[path[-1]] is not None:
             path.append(parent[path[-1]])
         out.append({"person_id": y, "nearest_adult": path[-1], "hops": dist[y], "adults_within": int(w),
-                    "within_hops": max_hops, "path": path, "path_evidence": _hop_records(G, path)})
+                    "within_hops": max_hops, "path": path, "path_evidence": _hop_records(G, path, cache)})
     return sorted(out, key=lambda r: (r["hops"], -r["adults_within"], str(r["person_id"])))

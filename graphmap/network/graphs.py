@@ -146,7 +146,7 @@ def association_evidence(assoc: pd.DataFrame) -> pd.DataFrame:
     a, b = _ordered(df["person_id_a"], df["person_id_b"])
     ref = df["source_ref"].where(df["source_ref"] != "",
                                  "association:" + df["person_id_a"] + "-" + df["person_id_b"] + ":" + df["kind"])
-    return pd.DataFrame({"a": a, "b": b, "tie": df["kind"], "records": ref.map(lambda r: (r,)),
+    return pd.DataFrame({"a": a, "b": b, "tie": df["kind"], "records": _singletons(ref),
                          "date": df["last_seen"].str[:10], "since": df["first_seen"].str[:10], "grading": df["grading"],
                          "fact_or_opinion": df["fact_or_opinion"], "source": df["source"]})
 
@@ -169,7 +169,7 @@ def incident_evidence(frames: Frames) -> pd.DataFrame:
     found = (pairs["type"] == "found_with") | pairs["fw"] | pairs["fw_b"]
     return pd.DataFrame({"a": pairs["person_id"], "b": pairs["person_id_b"],
                          "tie": np.where(found, "found_together", "same_incident"),
-                         "records": pairs["incident_id"].map(lambda r: (r,)), "date": pairs["start"].str[:10],
+                         "records": _singletons(pairs["incident_id"]), "date": pairs["start"].str[:10],
                          "grading": pairs["grading"], "fact_or_opinion": pairs["inc_fact_or_opinion"],
                          "source": pairs["inc_source"]})
 
@@ -318,12 +318,15 @@ def person_attributes(frames: Frames) -> pd.DataFrame:
                          "flags": p["flags"].values}, index=p["person_id"].values)
 
 
-def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str) -> None:
+def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str, *, u_kind: str | None = None,
+                     v_kind: str | None = None) -> None:
     """Aggregate evidence rows per tie (in bulk) and add the ties to ``G``.
 
     The evidence itself stays in column arrays on ``G.graph["evidence"]``; each edge holds the
     ``ev`` slice of its rows (read them with :func:`edge_evidence` / :func:`edge_records`), so
     building a borough-sized graph does not make a Python object per piece of evidence.
+    With ``u_kind`` / ``v_kind`` the nodes are ``(kind, id)`` (the person–location graph); the
+    evidence is grouped on the plain ids.
     """
     if ev.empty:
         G.graph["evidence"] = {c: np.array([], dtype=object) for c in EVIDENCE_COLUMNS[2:]}
@@ -344,6 +347,10 @@ def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str) -> N
         ties[e][t] = int(n)
     G.graph["evidence"] = {c: ev[c].to_numpy(object) for c in EVIDENCE_COLUMNS[2:] if c in ev}
     us, vs = ev[u_col].to_numpy(object)[starts], ev[v_col].to_numpy(object)[starts]
+    if u_kind is not None:
+        us = [(u_kind, u) for u in us]
+    if v_kind is not None:
+        vs = [(v_kind, v) for v in vs]
     G.add_edges_from((u, v, {"weight": float(w), "count": int(e - s), "ties": t, "first": f, "last": la, "ev": (int(s), int(e))})
                      for u, v, w, s, e, t, f, la in zip(us, vs, weight, starts, ends, ties, first, last))
 
@@ -411,26 +418,30 @@ def person_location_graph(frames: Frames, *, presence_kinds=None) -> nx.Graph:
     if presence_kinds is not None:
         pres = pres[pres["kind"].isin(list(presence_kinds))]
     pres_ev = pd.DataFrame({"p": pres["person_id"], "l": pres["location_id"], "tie": pres["kind"],
-                            "records": ("presence:" + pres["person_id"] + "@" + pres["location_id"] + ":" + pres["kind"]).map(lambda r: (r,)),
+                            "records": _singletons("presence:" + pres["person_id"] + "@" + pres["location_id"] + ":" + pres["kind"]),
                             "date": pres["last_seen"].str[:10], "grading": "",
                             "fact_or_opinion": pres["fact_or_opinion"], "source": pres["source"]})
     inv = linking_involvements(frames)
     inv = inv[inv["location_id"] != ""].drop_duplicates(["incident_id", "person_id"])
     inc_ev = pd.DataFrame({"p": inv["person_id"], "l": inv["location_id"], "tie": inv["type"],
-                           "records": inv["incident_id"].map(lambda r: (r,)), "date": inv["start"].str[:10],
+                           "records": _singletons(inv["incident_id"]), "date": inv["start"].str[:10],
                            "grading": inv["grading"], "fact_or_opinion": inv["inc_fact_or_opinion"],
                            "source": inv["inc_source"]})
     ev = pd.concat([pres_ev, inc_ev], ignore_index=True)
     ev = ev.assign(weight=evidence_weight(ev, frames.window.as_at, typed=False))
-    ev = ev.assign(p=list(zip(["person"] * len(ev), ev["p"])), l=list(zip(["location"] * len(ev), ev["l"])))
     G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)
     attrs = person_attributes(frames)
     G.add_nodes_from((("person", pid), {"bipartite": 0, "role": r}) for pid, r in zip(attrs.index, attrs["role"]))
     loc = frames.locations
     G.add_nodes_from((("location", lid), {"bipartite": 1, "type": t, "name": n})
                      for lid, t, n in zip(loc["location_id"], loc["type"], loc["name"]))
-    _attach_evidence(G, ev, "p", "l")
+    _attach_evidence(G, ev, "p", "l", u_kind="person", v_kind="location")
     return G
+
+
+def _singletons(s: pd.Series) -> pd.Series:
+    """Each value as a one-record tuple (the ``records`` of one piece of evidence)."""
+    return pd.Series([(r,) for r in s.to_numpy(object)], index=s.index, dtype=object)
 
 
 def young_people(G: nx.Graph) -> list:

@@ -5,14 +5,27 @@ Southern Women and the synthetic borough it finds the same or better splits than
 (Blondel et al. 2008) and, unlike Louvain, guarantees every community is connected (a "peer
 group" whose members have no path between them inside the group would mislead a meeting).
 NetworkX's ``leiden_communities`` default metric (CPM, resolution 1) gives near-singletons on
-weighted graphs, so we use leidenalg's modularity (``RBConfigurationVertexPartition``).
+weighted graphs, so we use modularity, in igraph's C implementation of Leiden (about 10x
+faster than leidenalg on the synthetic borough; the same splits on the eval data). Each
+community is then split again on its own subgraph where that split is clearly real (Ruan &
+Zhang 2008), because modularity over a whole borough merges small neighbouring groups.
+
+How the choice was made (borough: 19,329 young people, 1,720 planted groups; Davis: the two
+consensus groups, at most one woman differing; ``benchmarks/peer_group_choice.py``):
+modularity ARI 0.15 / Davis ok; modularity resolution 2-20 ARI 0.23-0.59 / Davis 14-18 groups;
+CPM 0.2 ARI 0.94 / Davis one group; surprise ARI 0.79-0.93 / Davis 2 groups with 4 wrong, or
+6 groups; modularity split again while the split has modularity >= 0.3: ARI 0.94 / Davis ok
+(0.2: 0.92, 0.4: 0.93; each Davis group's best split has modularity 0.03).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-import leidenalg
+import random
+import threading
+
+import igraph as ig
 import networkx as nx
 import numpy as np
 
@@ -21,8 +34,59 @@ from ._igraph import to_igraph
 from .graphs import adults_of_concern, edge_records, young_people
 
 
+_RNG_LOCK = threading.Lock()  # igraph's random generator is process-wide: one seeded run at a time
+
+
+def _leiden(g: ig.Graph, *, weights, seed: int, resolution: float, quality: str, iterations: int) -> list[int]:
+    """One seeded run of igraph's Leiden (C) on ``g``: the membership list."""
+    objective = {"modularity": "modularity", "cpm": "CPM"}[quality]
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            cl = g.community_leiden(objective_function=objective, weights=weights, resolution=resolution,
+                                    n_iterations=iterations)
+        finally:
+            ig.set_random_number_generator(random)
+    return cl.membership
+
+
+def _split_recursively(g: ig.Graph, *, weights, seed: int, resolution: float, quality: str, iterations: int,
+                       min_modularity: float | None, min_split: int) -> np.ndarray:
+    """Leiden on ``g``, then on each community's own subgraph while splitting it is worth it.
+
+    A community is split again when Leiden divides its subgraph with modularity at least
+    ``min_modularity`` (Ruan & Zhang 2008); ``None`` stops after the first level.
+    """
+    memb = np.full(g.vcount(), -1, dtype=np.int64)
+    label = 0
+    stack = [(np.arange(g.vcount()), 0)]
+    while stack:
+        vs, depth = stack.pop()
+        sub = g if depth == 0 else g.induced_subgraph(vs.tolist())
+        if sub.ecount() == 0:
+            memb[vs] = label + np.arange(len(vs))
+            label += len(vs)
+            continue
+        m = np.asarray(_leiden(sub, weights=weights, seed=seed, resolution=resolution, quality=quality,
+                               iterations=iterations))
+        k = int(m.max()) + 1
+        if depth > 0 and (k == 1 or sub.modularity(m.tolist(), weights=weights) < min_modularity):
+            memb[vs] = label
+            label += 1
+            continue
+        for c in range(k):
+            part = vs[m == c]
+            if min_modularity is not None and len(part) >= min_split:
+                stack.append((part, depth + 1))
+            else:
+                memb[part] = label
+                label += 1
+    return memb
+
+
 def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float = 1.0,
                 algorithm: str = "leiden", iterations: int = 2, quality: str = "modularity",
+                split_min_modularity: float | None = None, split_min_size: int = 6,
                 _converted=None) -> list[set]:
     """Partition the nodes of ``G`` into communities (largest first).
 
@@ -36,15 +100,22 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     resolution : float
         Modularity resolution (1.0 is Newman–Girvan modularity).
     algorithm : {"leiden", "louvain"}
+        ``leiden``: igraph's Leiden (C); ``louvain``: NetworkX.
     quality : {"modularity", "cpm"}
         Leiden's quality function: modularity (with ``resolution``) or the constant Potts
         model (Traag, Van Dooren & Nesterov 2011; ``resolution`` is then the density a group
-        must exceed, in weight units). CPM has no resolution limit: on the borough-sized
-        synthetic data modularity merges the small planted groups (ARI 0.14) where CPM at 0.2
-        recovers them (ARI 0.93); on Davis, modularity is the one that finds Freeman's split.
+        must exceed, in weight units, so it does not carry from one data set to another).
     iterations : int
-        Leiden iterations (leidenalg's default 2; -1 runs until no improvement, about 5x
-        slower on the synthetic borough for a modularity gain under 0.005).
+        Leiden iterations (2 by default; -1 runs until no improvement).
+    split_min_modularity : float, optional
+        Split each community again, on its own subgraph, while Leiden finds a split of it with
+        at least this modularity (Ruan & Zhang 2008). Modularity on a whole borough cannot see
+        groups of a handful of young people (its resolution limit: Fortunato & Barthélemy
+        2007) and merges neighbouring groups; splitting again only where the split is clearly
+        real recovers them (synthetic borough ARI 0.14 -> 0.94) and leaves a group that is one
+        dense whole (each Davis Southern Women group: best split 0.03) as it is.
+    split_min_size : int
+        Communities smaller than this are not split again.
 
     Returns
     -------
@@ -56,6 +127,10 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
        well-connected communities", Scientific Reports 9, 5233 (2019).
     .. [2] V. D. Blondel, J.-L. Guillaume, R. Lambiotte, E. Lefebvre, "Fast unfolding of
        communities in large networks", J. Stat. Mech. P10008 (2008).
+    .. [3] J. Ruan, W. Zhang, "Identifying network communities with a high resolution",
+       Phys. Rev. E 77, 016104 (2008).
+    .. [4] S. Fortunato, M. Barthélemy, "Resolution limit in community detection", PNAS 104,
+       36–41 (2007).
 
     Examples
     --------
@@ -69,11 +144,13 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
         parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
     elif algorithm == "leiden":
         g, nodes = _converted or to_igraph(G, weight)
-        kind = {"modularity": leidenalg.RBConfigurationVertexPartition, "cpm": leidenalg.CPMVertexPartition}[quality]
-        part = leidenalg.find_partition(g, kind,
-                                        weights="weight" if weight else None,
-                                        resolution_parameter=resolution, seed=seed, n_iterations=iterations)
-        parts = [{nodes[i] for i in c} for c in part]
+        memb = _split_recursively(g, weights="weight" if weight else None, seed=seed, resolution=resolution,
+                                  quality=quality, iterations=iterations, min_modularity=split_min_modularity,
+                                  min_split=split_min_size)
+        order = np.argsort(memb, kind="stable")
+        cuts = np.flatnonzero(np.diff(memb[order])) + 1
+        names = np.asarray(nodes, dtype=object)
+        parts = [set(names[ix].tolist()) for ix in np.split(order, cuts)]
     else:
         raise ValueError(f"unknown community algorithm {algorithm!r} (leiden or louvain)")
     return sorted((set(p) for p in parts), key=lambda c: (-len(c), sorted(map(str, c))[0]))
@@ -143,32 +220,22 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     resolution = float(cfg["resolution"] if resolution is None else resolution)
     min_size = int(cfg["min_size"] if min_size is None else min_size)
     runs = int(cfg["stability_runs"] if stability_runs is None else stability_runs)
-    nodes = young_people(G) if nodes is None else list(nodes)
-    H = G.subgraph(nodes)
-    conv = to_igraph(H, weight) if algorithm == "leiden" else None  # convert once for all runs
-    its, quality = int(cfg.get("iterations", 2)), str(cfg.get("quality", "modularity"))
-    parts = communities(H, weight=weight, seed=seed, resolution=resolution, algorithm=algorithm,
-                        iterations=its, quality=quality, _converted=conv)
-    reruns = [communities(H, weight=weight, seed=seed + i, resolution=resolution, algorithm=algorithm,
-                          iterations=its, quality=quality, _converted=conv) for i in range(1, runs + 1)]
-    order = list(H)
-    base = _labels(parts, order)
-    aris = [adjusted_rand_index(base, _labels(r, order)) for r in reruns]
+    H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
+    parts = communities(H, seed=seed, **opts)
     adults = set(adults_of_concern(G))
-    labs = [{v: i for i, q in enumerate(r) for v in q} for r in reruns]
-    sizes = [[len(q) for q in r] for r in reruns]
+    kept = [p for p in parts if len(p) >= min_size]
+    gof = {v: i for i, p in enumerate(kept) for v in p}
+    # Ties inside each group, strongest first, from one pass over the ties (not one view per group).
+    internal: list[list] = [[] for _ in kept]
+    for u, v, d in G.edges(data=True):
+        i = gof.get(u)
+        if i is not None and i == gof.get(v):
+            internal[i].append((min(u, v), max(u, v), d))  # oriented by id: set order varies per process
     groups = []
-    for p in parts:
-        if len(p) < min_size:
-            continue
+    for p, ties in zip(kept, internal):
         ages = [G.nodes[v].get("age") for v in p]
         known = sorted(a for a in ages if a is not None)
-        # Best Jaccard match in each re-run, from the re-run labels of this group's members.
-        stab = (float(np.mean([max(c / (len(p) + sizes[i][lab] - c) for lab, c in Counter(labs[i][m] for m in p).items())
-                               for i in range(len(reruns))])) if reruns else None)
-        # Orient each tie (lower id first): edge order follows set order, which varies per process.
-        internal = sorted(((min(u, v), max(u, v), d) for u, v, d in H.subgraph(p).edges(data=True)),
-                          key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
+        ties.sort(key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
         around = Counter(n for v in p for n in G[v] if n in adults)
         groups.append({
             "members": sorted(p),
@@ -177,15 +244,77 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
                      "max": known[-1] if known else None, "unknown": len(ages) - len(known)},
             "adults_of_concern": [{"person_id": a, "members_tied": n}
                                   for a, n in sorted(around.items(), key=lambda x: (-x[1], x[0]))],
-            "internal_ties": len(internal),
+            "internal_ties": len(ties),
             "strongest_ties": [{"a": u, "b": v, "weight": round(d.get("weight", 1.0), 4), "ties": d.get("ties", {}),
                                 "records": edge_records(G, u, v)}
-                               for u, v, d in internal[:5]],
-            "stability": None if stab is None else round(stab, 4),
-            "algorithm": algorithm, "seed": seed,
+                               for u, v, d in ties[:5]],
+            "stability": None,
+            "algorithm": algorithm or cfg["algorithm"], "seed": seed,
         })
-    ari = round(float(np.mean(aris)), 4) if aris else None
-    return [{"group_id": f"PG{i:03d}", **g, "partition_ari_reruns": ari} for i, g in enumerate(groups, 1)]
+    groups = [{"group_id": f"PG{i:03d}", **g, "partition_ari_reruns": None} for i, g in enumerate(groups, 1)]
+    if runs:
+        group_stability(G, groups, runs=runs, seed=seed, weight=weight, resolution=resolution, algorithm=algorithm,
+                        nodes=nodes)
+    return groups
+
+
+def _grouping(G, cfg, *, weight, resolution, algorithm, nodes):
+    """The young people's subgraph and the community options, as :func:`peer_groups` uses them."""
+    algorithm = algorithm or cfg["algorithm"]
+    nodes = young_people(G) if nodes is None else list(nodes)
+    H = G.subgraph(nodes)
+    conv = to_igraph(H, weight) if algorithm == "leiden" else None  # convert once for all runs
+    split = cfg.get("split_min_modularity")
+    opts = dict(weight=weight, resolution=float(cfg["resolution"] if resolution is None else resolution),
+                algorithm=algorithm, iterations=int(cfg.get("iterations", 2)),
+                quality=str(cfg.get("quality", "modularity")),
+                split_min_modularity=None if split is None else float(split),
+                split_min_size=int(cfg.get("split_min_size", 6)), _converted=conv)
+    return H, opts
+
+
+def stability_reruns(G: nx.Graph, *, runs: int | None = None, seed: int = 0, weight: str | None = "weight",
+                     resolution: float | None = None, algorithm: str | None = None, nodes=None) -> list[list[set]]:
+    """The re-runs :func:`group_stability` compares with: communities with seeds ``seed+1 ...
+    seed+runs`` and the options :func:`peer_groups` uses (computable before the groups are)."""
+    cfg = schema.setting("network.peer_groups")
+    runs = int(cfg["stability_runs"] if runs is None else runs)
+    if not runs:
+        return []
+    H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
+    return [communities(H, seed=seed + i, **opts) for i in range(1, runs + 1)]
+
+
+def group_stability(G: nx.Graph, groups: list[dict], *, runs: int | None = None, seed: int = 0,
+                    weight: str | None = "weight", resolution: float | None = None, algorithm: str | None = None,
+                    nodes=None, reruns: list | None = None) -> list[dict]:
+    """Fill each group's ``stability`` and ``partition_ari_reruns`` from re-runs with other seeds.
+
+    Re-runs use seeds ``seed+1 ... seed+runs`` with the options :func:`peer_groups` used.
+    ``stability`` is the mean, over re-runs, of the best Jaccard match of the group's members
+    with a re-run community; ``partition_ari_reruns`` the mean adjusted Rand index of the
+    re-runs against the reported groups, over their members. Timed apart from the grouping by
+    ``graphmap analyse`` (``timings_s.peer_group_stability``); ``reruns`` are
+    :func:`stability_reruns` computed elsewhere (e.g. in another process).
+    """
+    if reruns is None:
+        reruns = stability_reruns(G, runs=runs, seed=seed, weight=weight, resolution=resolution,
+                                  algorithm=algorithm, nodes=nodes)
+    if not reruns or not groups:
+        return groups
+    members = [m for g in groups for m in g["members"]]
+    base = [g["group_id"] for g in groups for _ in g["members"]]
+    labs = [{v: i for i, q in enumerate(r) for v in q} for r in reruns]
+    sizes = [[len(q) for q in r] for r in reruns]
+    ari = round(float(np.mean([adjusted_rand_index(base, [lab[m] for m in members]) for lab in labs])), 4)
+    for g in groups:
+        p = g["members"]
+        # Best Jaccard match in each re-run, from the re-run labels of this group's members.
+        stab = float(np.mean([max(c / (len(p) + sizes[i][lab] - c) for lab, c in Counter(labs[i][m] for m in p).items())
+                              for i in range(len(reruns))]))
+        g["stability"] = round(stab, 4)
+        g["partition_ari_reruns"] = ari
+    return groups
 
 
 def group_of(groups: list[dict]) -> dict:
@@ -205,15 +334,19 @@ def group_context(groups: list[dict], frames, *, top: int = 5) -> list[dict]:
     gid = group_of(groups)
     inv = inv.assign(group_id=inv["person_id"].map(gid)).dropna(subset=["group_id"])
     inv = inv.drop_duplicates(["group_id", "incident_id"])
-    by_group = {k: d for k, d in inv.groupby("group_id")}
+    # Column-at-a-time: a borough has thousands of groups, so no per-group frame operations.
+    mix: dict = {}
+    for (g, t), n in inv.groupby(["group_id", "type"]).size().items():
+        mix.setdefault(g, {})[str(t)] = int(n)
+    ids = inv.sort_values(["group_id", "incident_id"]).groupby("group_id")["incident_id"].agg(list).to_dict()
+    pl = inv[inv["location_id"] != ""].groupby(["group_id", "location_id"]).size().rename("n").reset_index()
+    pl = pl.sort_values(["group_id", "n", "location_id"], ascending=[True, False, True]).groupby("group_id").head(top)
+    places: dict = {}
+    for g, loc, n in zip(pl["group_id"], pl["location_id"], pl["n"]):
+        places.setdefault(g, []).append({"location_id": str(loc), "incidents": int(n)})
     for g in groups:
-        d = by_group.get(g["group_id"])
-        if d is None:
-            g.update(incident_mix={}, incidents=[], places=[])
-            continue
-        g["incident_mix"] = {str(k): int(v) for k, v in d["type"].value_counts().sort_index().items()}
-        g["incidents"] = sorted(d["incident_id"])
-        pl = d[d["location_id"] != ""]["location_id"].value_counts()
-        g["places"] = [{"location_id": str(k), "incidents": int(v)}
-                       for k, v in sorted(pl.items(), key=lambda x: (-x[1], x[0]))[:top]]
+        k = g["group_id"]
+        g["incident_mix"] = dict(sorted(mix.get(k, {}).items()))
+        g["incidents"] = ids.get(k, [])
+        g["places"] = places.get(k, [])
     return groups
