@@ -60,7 +60,6 @@ def _timed(fn, *args, **kw):
 def person_graph(tables):
     """People linked by associations and by being named on the same incident (baseline build)."""
     import networkx as nx
-    import pandas as pd
 
     G = nx.Graph()
     G.add_nodes_from(tables["people"]["person_id"].tolist())

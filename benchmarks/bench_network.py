@@ -159,7 +159,6 @@ def main() -> None:
     import igraph as ig  # noqa: F401
     import random as _random
 
-    from graphmap.network.bridges import bridges
     from graphmap.network.disruption import disruption_targets
     from graphmap.network.peer_groups import communities
 

@@ -651,7 +651,16 @@ def test_overview_new_links_to_adults_and_rising_places(fresh_env, tmp_path):
 
 
 def test_person_profile_on_the_demo_marks_hotspots_and_found_groups(resolved_demo_env):
-    at = open_page("person_profile", profile_person="P0102")
+    from graphmap import schema
+    from graphmap.network.analyse import analyse
+    from graphmap.window import Window
+
+    with _open(resolved_demo_env) as s:  # in a recorded group and in one found in the app's default window
+        last = s.info()["date_range"]["last"]
+        window = Window.ending(last, int(schema.setting("analysis.window_days")))
+        recorded = set(s.table("memberships")["person_id"])
+        member = min(m for g in analyse(s, window)["peer_groups"] for m in g["members"] if m in recorded)
+    at = open_page("person_profile", profile_person=member)
     assert not at.exception
     places = frame(at, "place", "hotspot")
     assert (places["hotspot"] == "hotspot").any()

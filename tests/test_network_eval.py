@@ -17,7 +17,7 @@ import pytest
 from graphmap.network.bridges import betweenness, bridges
 from graphmap.network.disruption import sequential_removal
 from graphmap.network.graphs import load_frames, person_graph
-from graphmap.network.peer_groups import adjusted_rand_index, communities, peer_groups
+from graphmap.network.peer_groups import peer_groups
 from graphmap.window import Window
 from tests.conftest import EVAL_DATA
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import components, packs_ui, state
+from . import packs_ui, state
 
 
 def main() -> None:
@@ -31,11 +31,8 @@ def main() -> None:
                                 "young people": c["count"], "earliest link": c["since"]} for c in cands]),
                  hide_index=True, key="complex_candidates")
     if data["network"]["nodes"]:
-        page, message = components.network_html(data["network"], height=420)
-        if message:
-            st.warning(message)
-        st.iframe(page, height=440)
-        st.caption("Adults of concern and the young people linked to them.")
+        state.show_network(data["network"], height=420,
+                           caption="Adults of concern and the young people linked to them.")
     ids = [c["subject_id"] for c in cands]
     by_id = {c["subject_id"]: c for c in cands}
     chosen = st.selectbox("Adult of concern or place", ids, index=None, key="complex_subject",

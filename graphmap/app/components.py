@@ -21,7 +21,6 @@ import json
 import re
 
 import folium
-import networkx as nx
 from branca.element import MacroElement
 from jinja2 import Template
 from pyvis.network import Network

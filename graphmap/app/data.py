@@ -191,11 +191,8 @@ def load_section() -> None:
         valid = sum(f.loaded for f in batch.files if not f.skipped)
         if st.button(f"Load the {valid} valid row(s)", key="load_batch", type="primary",
                      disabled=batch.rows == 0 or (strict and bool(batch.rejects))):
-            try:
-                actor = state.actor()
-                access.require(actor, "load")
-            except access.AccessDenied as exc:
-                st.error(state.md(str(exc)))
+            actor = state.acting("load")
+            if actor is None:
                 return
             with state.write_lock(state.store_url()):
                 result = state.store().load_batch(batch, strict=strict, actor=actor)

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from .. import access, assessments, proposals, records, risk, views
-from . import components, state
+from .. import assessments, proposals, records, risk, views
+from . import state
 from .people_picker import pick_person
 
 
@@ -71,10 +71,7 @@ def main() -> None:
 
     st.subheader("Ties in the window")
     view = state.ego_network(person, 1)
-    page, message = components.network_html(view, height=380)
-    if message:
-        st.warning(message)
-    st.iframe(page, height=400)
+    state.show_network(view, height=380)
     if prof["ties"]:
         st.dataframe(pd.DataFrame([{"person": t["name"], "id": t["person_id"], "role": t["role"].replace("_", " "),
                                     "evidence": len(t["evidence"]), "records": _evidence(t["evidence"])}
@@ -234,11 +231,8 @@ def save_assessment(person: str, fw: risk.Framework, levels: dict, on: date, sta
         for p in problems:
             st.error(state.md(p))
         return
-    try:
-        actor = state.actor()
-        access.require(actor, "assess")
-    except access.AccessDenied as exc:
-        st.error(state.md(str(exc)))
+    actor = state.acting("assess")
+    if actor is None:
         return
     with state.write_lock(state.store_url()):
         state.store().load_batch(batch, strict=True, action="assess", actor=actor)

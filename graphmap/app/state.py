@@ -509,3 +509,28 @@ def run_page(run: Callable[[], Any], url_path: str | None = None) -> None:
         run()
     except access.AccessDenied as exc:
         st.error(md(str(exc)))
+
+
+def show_network(view: dict, *, height: int, caption: str | None = None) -> None:
+    """A pyvis picture of ``view`` (offline, seeded), the cap message if people were left out,
+    and a caption."""
+    from . import components
+
+    page, message = components.network_html(view, height=height)
+    if message:
+        st.warning(message)
+    st.iframe(page, height=height + 20)
+    if caption:
+        st.caption(caption)
+
+
+def acting(action: str) -> access.Actor | None:
+    """This session's user when their role may ``action`` (a write: load, assess, merge...);
+    otherwise the reason is shown and ``None`` returned."""
+    try:
+        who = actor()
+        access.require(who, action)
+    except access.AccessDenied as exc:
+        st.error(md(str(exc)))
+        return None
+    return who

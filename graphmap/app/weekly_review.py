@@ -59,9 +59,6 @@ def main() -> None:
                                    for t in data["new_ties"] for e in t["evidence"]]),
                      hide_index=True, key="weekly_new_tie_evidence")
     if data["network"]["nodes"]:
-        page, message = components.network_html(data["network"], height=380)
-        if message:
-            st.warning(message)
-        st.iframe(page, height=400)
-        st.caption("Young people missing at the same time this week, and new ties (adults of concern as diamonds).")
+        state.show_network(data["network"], height=380, caption="Young people missing at the same time this week, "
+                           "and new ties (adults of concern as diamonds).")
     packs_ui.downloads("weekly-review")
