@@ -283,3 +283,77 @@ def test_neo4j_server_unavailable_is_one_line_and_writes_nothing(tmp_path, monke
     one_line_error(r, f"bolt://127.0.0.1:{port}", "ServiceUnavailable")
     assert "secret-password" not in r.output
     assert seen  # the driver did reach the server
+
+
+# --- Neo4j: a transient error mid-load is retried; one that persists fails cleanly ---------------
+# The Neo4j driver re-runs a managed write transaction (rolled back first) on a transient error
+# such as a cluster leader switch. The FalkorDB adapter runs writes the same way, so these tests
+# check what graphmap owns: the load's `work` can be run again after a rollback without
+# writing anything twice, and an error that outlasts the retries is one clear line with nothing
+# written. The errors raised are the driver's own exception class.
+
+def _fail_statements(monkeypatch, *, at: int, times: int | None):
+    """Make the ``at``-th write statement of an attempt raise ``TransientError`` (``times``
+    attempts, or every attempt when ``None``); returns the list of failures raised."""
+    from neo4j.exceptions import TransientError
+
+    from graphmap.store.falkordb_adapter import FalkorTransaction
+
+    real_run, raised, seen = FalkorTransaction.run, [], {"n": 0}
+
+    def run(self, query, parameters=None, **kw):
+        if not self._read_only:
+            seen["n"] += 1
+            if seen["n"] == at and (times is None or len(raised) < times):
+                raised.append(query)
+                raise TransientError("Neo.TransientError.Cluster.NotALeader (injected by the test)")
+        return real_run(self, query, parameters, **kw)
+
+    def attempt(session_self, work, *args, **kwargs):
+        seen["n"] = 0  # count statements per attempt
+        return real_once(session_self, work, *args, **kwargs)
+
+    from graphmap.store.falkordb_adapter import FalkorSession
+
+    real_once = FalkorSession._write_once
+    monkeypatch.setattr(FalkorTransaction, "run", run)
+    monkeypatch.setattr(FalkorSession, "_write_once", attempt)
+    return raised
+
+
+def _graph_counts(store) -> dict:
+    return {k: v for k, v in store.counts().items()}
+
+
+def test_neo4j_transient_error_mid_load_is_retried_and_writes_once(tmp_path, request, monkeypatch):
+    from tests.conftest import make_store
+
+    clean = make_store("falkordb", tmp_path / "a", request)
+    clean.load(sorted(DEMO.glob("*.csv")))
+    store = make_store("falkordb", tmp_path / "b", request)
+    raised = _fail_statements(monkeypatch, at=3, times=2)  # the third statement, twice: after rows went in
+    result = store.load(sorted(DEMO.glob("*.csv")))
+    assert len(raised) == 2 and result.rejected_rows == 0
+    assert _graph_counts(store) == _graph_counts(clean)  # nothing written twice by the re-runs
+    assert len(store.loads()) == 1 and len(store.audit_entries({"action": "load"})) == 1
+    for name in ("people", "incidents", "involvements"):
+        pd.testing.assert_frame_equal(store.table(name), clean.table(name))
+
+
+def test_neo4j_transient_error_that_persists_fails_cleanly_and_writes_nothing(tmp_path, request, monkeypatch):
+    from graphmap.store.neo4j import StoreError
+    from tests.conftest import make_store
+
+    store = make_store("falkordb", tmp_path, request)
+    store.load([DEMO / "people.csv", DEMO / "locations.csv"])
+    before = {n: store.table(n) for n in ("people", "locations", "incidents")}
+    store.driver.max_transaction_retry_time = 0.3
+    raised = _fail_statements(monkeypatch, at=2, times=None)
+    with pytest.raises(StoreError) as err:
+        store.load(sorted(DEMO.glob("*.csv")))
+    message = str(err.value)
+    assert "\n" not in message and "TransientError" in message and "nothing was written" in message
+    assert len(raised) >= 2  # it was retried before giving up
+    for n, df in before.items():
+        pd.testing.assert_frame_equal(store.table(n), df)
+    assert len(store.loads()) == 1 and len(store.audit_entries({"action": "load"})) == 1

@@ -23,6 +23,7 @@ pasted into statements.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Callable
 
@@ -98,6 +99,23 @@ class FalkorSession:
         return work(FalkorTransaction(self._driver.graph, read_only=True), *args, **kwargs)
 
     def execute_write(self, work: Callable, *args, **kwargs):
+        """Run ``work(tx)`` as the Neo4j driver runs a managed transaction: an attempt that
+        fails with a retryable error (``neo4j.exceptions.TransientError`` and the like) is rolled
+        back and ``work`` run again, with backoff, for up to ``max_transaction_retry_time``
+        seconds; any other error, or the last one, is raised with the graph as it was."""
+        deadline = time.monotonic() + self._driver.max_transaction_retry_time
+        delay = 0.05
+        while True:
+            try:
+                return self._write_once(work, *args, **kwargs)
+            except Exception as exc:
+                retryable = getattr(exc, "is_retryable", lambda: False)()
+                if not retryable or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    def _write_once(self, work: Callable, *args, **kwargs):
         """Run ``work(tx)``; if it raises, put the graph back as it was (see the module notes)."""
         graph = self._driver.graph
         client = graph.client
@@ -133,10 +151,15 @@ class FalkorDriver:
 
     cypher_dialect = "falkordb"
 
-    def __init__(self, graph, db=None, owns_db: bool = False):
+    def __init__(self, graph, db=None, owns_db: bool = False, max_transaction_retry_time: float | None = None):
+        from .. import schema
+
         self.graph = graph
         self._db = db
         self._owns_db = owns_db
+        # As the Neo4j driver's setting of the same name (graphmap sets it from the same value).
+        self.max_transaction_retry_time = float(schema.setting("store.neo4j_retry_seconds")
+                                                if max_transaction_retry_time is None else max_transaction_retry_time)
 
     @classmethod
     def embedded(cls, path: str, graph: str = "graphmap") -> "FalkorDriver":

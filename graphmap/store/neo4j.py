@@ -96,7 +96,10 @@ class Neo4jStore(Neo4jGovernance, Store):
         import neo4j
 
         plain, auth, database, shown = parse_url(url)
-        driver = neo4j.GraphDatabase.driver(plain, auth=auth)
+        # The driver re-runs a managed write transaction on transient errors (a cluster leader
+        # switch, a deadlock) for this long; the whole `work` re-runs, so it must not keep state.
+        driver = neo4j.GraphDatabase.driver(plain, auth=auth,
+                                            max_transaction_retry_time=float(schema.setting("store.neo4j_retry_seconds")))
         try:
             return cls(driver, database=database, url=shown)
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError) as exc:
@@ -119,9 +122,23 @@ class Neo4jStore(Neo4jGovernance, Store):
             return session.execute_read(work)
 
     def _write(self, work: Callable) -> Any:
-        """Run ``work(tx)`` as one managed write transaction (retried on transient errors)."""
-        with self._session() as session:
-            return session.execute_write(work)
+        """Run ``work(tx)`` as one managed write transaction.
+
+        The driver retries it on transient errors for ``store.neo4j_retry_seconds``, rolling
+        back each failed attempt; when the error outlasts that (or the server goes away), the
+        caller gets one clear :class:`StoreError` and the graph is as it was.
+        """
+        import neo4j
+
+        transient = (neo4j.exceptions.TransientError, neo4j.exceptions.ServiceUnavailable,
+                     neo4j.exceptions.SessionExpired)
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except transient as exc:
+            raise StoreError(f"{self.url}: the write did not go through after retrying for "
+                             f"{schema.setting('store.neo4j_retry_seconds')} s ({type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())}); nothing was written") from exc
 
     def _chunks(self, items: list) -> list[list]:
         n = self.batch_size
