@@ -22,7 +22,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["overview", "data", "network?mode=person&person=P0064", "network?mode=group&group=PG001",
+# The Overview is the default page: its address is the bare URL ("/overview" is "page not found").
+PAGES = ["", "data", "network?mode=person&person=P0064", "network?mode=group&group=PG001",
          "network?mode=window", "peer-groups?group=G003", "peer-groups?group=PG001", "locations-board",
          "person?person=P0064", "complex-strategy", "weekly-review"]
 IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]') && !!document.querySelector('h1')"
@@ -82,7 +83,7 @@ def main() -> None:
                 pg.wait_for_function(f"() => document.body.innerText.includes('window {days} days')", timeout=600000)
                 pg.wait_for_function(IDLE, timeout=600000)
                 change = time.monotonic() - t
-                print(f"{page:<34} {cold[page]:>7.2f} {first:>14.2f} {change:>16.2f}", flush=True)
+                print(f"{page or '(overview)':<34} {cold[page]:>7.2f} {first:>14.2f} {change:>16.2f}", flush=True)
                 pg.close()
             b.close()
     finally:
