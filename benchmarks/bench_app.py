@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["", "data", "network?mode=person&person=P0064", "network?mode=group&group=PG001",
          "network?mode=window", "peer-groups?group=G003", "peer-groups?group=PG001", "locations-board",
          "person?person=P0064", "complex-strategy", "weekly-review"]
+NAV = ["Data", "Network", "Peer group assessment", "Locations Board", "Person profile", "Complex strategy",
+       "Weekly review"]
 IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]') && !!document.querySelector('h1')"
 
 
@@ -85,6 +87,21 @@ def main() -> None:
                 change = time.monotonic() - t
                 print(f"{page or '(overview)':<34} {cold[page]:>7.2f} {first:>14.2f} {change:>16.2f}", flush=True)
                 pg.close()
+            # Moving between pages with the sidebar (how people use the app): no new tab, so no
+            # start-up of Streamlit's front end; timed until the new page's title shows and the
+            # script is idle.
+            pg = b.new_page()
+            pg.goto(url)
+            pg.wait_for_function(IDLE, timeout=180000)
+            print(f"\n{'page (sidebar navigation)':<34} {'render s':>8}")
+            for title in NAV + ["Overview"]:
+                t = time.monotonic()
+                pg.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
+                pg.wait_for_function("t => { const h = document.querySelector('h1'); return h && h.innerText.trim() === t"
+                                     " && !document.querySelector('[data-testid=stStatusWidget]'); }", arg=title,
+                                     timeout=600000)
+                print(f"{title:<34} {time.monotonic() - t:>8.2f}", flush=True)
+            pg.close()
             b.close()
     finally:
         proc.terminate()
