@@ -48,6 +48,15 @@ class Section:
     images: list[Image] = field(default_factory=list)
     awaiting: list[str] = field(default_factory=list)  # parts an analysis will fill, said plainly
 
+    def table_or(self, empty: str, columns: list[str], rows: list[list], caption: str = "") -> "Section":
+        """Add a table of ``rows``, or, when there are none, the sentence ``empty`` saying so
+        (a pack says plainly that nothing was found rather than showing an empty table)."""
+        if rows:
+            self.tables.append(Table(columns, rows, caption))
+        else:
+            self.paragraphs.append(empty)
+        return self
+
 
 @dataclass
 class Pack:

@@ -59,27 +59,21 @@ def peer_group_pack(group: dict, *, window: Window, redaction: str) -> Pack:
         places.paragraphs.append("No place is linked to two or more members in the window.")
     pack.sections.append(places)
 
-    timeline = Section("Timeline")
-    if group["timeline"]:
-        timeline.tables.append(Table(["date", "type", "id", "place", "members named", "grading", "source"],
-                                     [[t["date"][:16], t["type"].replace("_", " "), t["incident_id"], t["place"],
-                                       t["people"], t["grading"], t["source"]] for t in group["timeline"]]))
-    else:
-        timeline.paragraphs.append("No incidents naming members in the window.")
-    pack.sections.append(timeline)
+    pack.sections.append(Section("Timeline").table_or(
+        "No incidents naming members in the window.",
+        ["date", "type", "id", "place", "members named", "grading", "source"],
+        [[t["date"][:16], t["type"].replace("_", " "), t["incident_id"], t["place"], t["people"], t["grading"],
+          t["source"]] for t in group["timeline"]]))
 
-    around = Section("Adults of concern and bridges")
-    if group["adults_of_concern"]:
-        around.tables.append(Table(
-            ["adult of concern", "id", "age", "members tied", "likely-recruiter rank (score)", "score parts", "ties (records)"],
-            [[a["name"], a["person_id"], a["age"], a["members_tied"],
-              f"{a['recruiter']['rank']} ({a['recruiter']['score']:g})" if a["recruiter"] else "",
-              _parts(a["recruiter"]["parts"]) if a["recruiter"] else "",
-              "; ".join(f"{t['name']}: {', '.join(t['records'])}" for t in a["ties"])] for a in group["adults_of_concern"]],
-            caption="Adults of concern tied to members; the likely-recruiter score's parts are counts x weights "
-                    "(settings network.recruiters)."))
-    else:
-        around.paragraphs.append("No adult of concern is tied to a member in the window.")
+    around = Section("Adults of concern and bridges").table_or(
+        "No adult of concern is tied to a member in the window.",
+        ["adult of concern", "id", "age", "members tied", "likely-recruiter rank (score)", "score parts", "ties (records)"],
+        [[a["name"], a["person_id"], a["age"], a["members_tied"],
+          f"{a['recruiter']['rank']} ({a['recruiter']['score']:g})" if a["recruiter"] else "",
+          _parts(a["recruiter"]["parts"]) if a["recruiter"] else "",
+          "; ".join(f"{t['name']}: {', '.join(t['records'])}" for t in a["ties"])] for a in group["adults_of_concern"]],
+        caption="Adults of concern tied to members; the likely-recruiter score's parts are counts x weights "
+                "(settings network.recruiters).")
     if group["bridges"]:
         around.tables.append(Table(
             ["person", "id", "role", "member", "betweenness", "cut point", "groups connected", "ties into groups (records)"],

@@ -33,28 +33,24 @@ def weekly_review_pack(view: dict, *, window: Window, redaction: str) -> Pack:
     pack.sections.append(s)
 
     rep = Section("Repeat missing", paragraphs=[f"Repeat missing here means: {view['repeat_definition']}."])
-    if view["repeat_missing"]:
-        rep.tables.append(Table(["young person", "episodes in the period", "this week", "longest (hours)",
-                                 "first", "latest", "records"],
-                                [[r["name"], r["episodes"], r["this_week"], r["longest_hours"], r["first"],
-                                  r["last"], ", ".join(r["records"])] for r in view["repeat_missing"]],
-                                caption="Counted from the missing records listed (basis: derived by analysis)."))
-    else:
-        rep.paragraphs.append("No young person met this definition this week.")
+    rep.table_or("No young person met this definition this week.",
+                 ["young person", "episodes in the period", "this week", "longest (hours)", "first", "latest",
+                  "records"],
+                 [[r["name"], r["episodes"], r["this_week"], r["longest_hours"], r["first"], r["last"],
+                   ", ".join(r["records"])] for r in view["repeat_missing"]],
+                 caption="Counted from the missing records listed (basis: derived by analysis).")
     pack.sections.append(rep)
 
     co = Section("Missing at the same time (co-missing)", paragraphs=[
         f"Young people whose missing episodes overlapped in time this week. Overlaps are counted over the "
         f"{view['co_missing_period_days']} days up to {view['end']}; the same two young people missing over the "
         f"same nights again and again is a pattern, one overlap may be chance (derived by analysis)."])
-    if view["co_missing"]:
-        co.tables.append(Table(["young person", "missing at the same time as", "overlaps this week",
-                                "overlapping episodes in the period", "hours overlapping", "pattern", "records"],
-                               [[p["name_a"], p["name_b"], ", ".join(p["this_week"]), p["overlapping_episodes"],
-                                 p["overlap_hours"], "yes" if p["pattern"] else "no",
-                                 "; ".join(" + ".join(pair) for pair in p["records"])] for p in view["co_missing"]]))
-    else:
-        co.paragraphs.append("No missing episodes overlapped this week.")
+    co.table_or("No missing episodes overlapped this week.",
+                ["young person", "missing at the same time as", "overlaps this week",
+                 "overlapping episodes in the period", "hours overlapping", "pattern", "records"],
+                [[p["name_a"], p["name_b"], ", ".join(p["this_week"]), p["overlapping_episodes"],
+                  p["overlap_hours"], "yes" if p["pattern"] else "no",
+                  "; ".join(" + ".join(pair) for pair in p["records"])] for p in view["co_missing"]])
     pack.sections.append(co)
 
     ties = Section("New ties to known groups and adults of concern", paragraphs=[
