@@ -166,3 +166,25 @@ def build_demo_store(path: Path) -> Path:
 def demo_db(tmp_path_factory) -> Path:
     """A SQLite file of the demo borough (read only: copy it before writing)."""
     return build_demo_store(tmp_path_factory.mktemp("demo_db") / "graphmap.db")
+
+
+def clear_schema_caches() -> None:
+    """Forget what was read from schema/ (after pointing at, or editing, another copy)."""
+    from graphmap import schema
+
+    for f in (schema.settings, schema.record_specs, schema.vocabularies, schema.roles_file):
+        f.cache_clear()
+
+
+@pytest.fixture
+def schema_copy(tmp_path, monkeypatch):
+    """A private copy of schema/ that graphmap reads in this process; a test may edit its files
+    (then call :func:`clear_schema_caches`)."""
+    from graphmap import schema
+
+    d = tmp_path / "schema"
+    shutil.copytree(ROOT / "schema", d)
+    monkeypatch.setattr(schema, "SCHEMA_DIR", d)
+    clear_schema_caches()
+    yield d
+    clear_schema_caches()

@@ -332,32 +332,21 @@ def _click_download() -> None:
 
 
 @pytest.fixture
-def roles_with(tmp_path, monkeypatch):
+def roles_with(schema_copy):
     """A copy of schema/ whose roles.yaml maps a signed-in e-mail to a role."""
-    import shutil
-
     import yaml
 
-    from graphmap import schema
-
-    d = tmp_path / "schema"
-    shutil.copytree(ROOT / "schema", d)
-
-    def clear():
-        for f in (schema.settings, schema.record_specs, schema.vocabularies, schema.roles_file):
-            f.cache_clear()
+    from tests.conftest import clear_schema_caches
 
     def set_email(email, role, change=None):
-        data = yaml.safe_load((d / "roles.yaml").read_text())
+        data = yaml.safe_load((schema_copy / "roles.yaml").read_text())
         data["sign_in"]["by_email"] = {email: role}
         if change:
             change(data)
-        (d / "roles.yaml").write_text(yaml.safe_dump(data))
-        monkeypatch.setattr(schema, "SCHEMA_DIR", d)
-        clear()
+        (schema_copy / "roles.yaml").write_text(yaml.safe_dump(data))
+        clear_schema_caches()
 
-    yield set_email
-    clear()
+    return set_email
 
 
 def test_a_load_from_the_app_is_audited_as_the_signed_in_user(tmp_path, as_role, demo_copy, roles_with):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 
 import pytest
@@ -12,29 +11,20 @@ from click.testing import CliRunner
 
 from graphmap import access, audit, retention, schema
 from graphmap.cli import cli
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO, clear_schema_caches
 
 
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
+def settings(schema_copy):
     """A private copy of schema/ whose settings a test may edit: ``settings(fn)`` applies fn."""
-    d = tmp_path / "schema"
-    shutil.copytree(ROOT / "schema", d)
-
-    def clear():
-        for f in (schema.settings, schema.record_specs, schema.vocabularies, schema.roles_file):
-            f.cache_clear()
 
     def edit(fn):
-        data = yaml.safe_load((d / "settings.yaml").read_text())
+        data = yaml.safe_load((schema_copy / "settings.yaml").read_text())
         fn(data)
-        (d / "settings.yaml").write_text(yaml.safe_dump(data))
-        clear()
+        (schema_copy / "settings.yaml").write_text(yaml.safe_dump(data))
+        clear_schema_caches()
 
-    monkeypatch.setattr(schema, "SCHEMA_DIR", d)
-    clear()
-    yield edit
-    clear()
+    return edit
 
 
 def no_dangling(store):
