@@ -25,6 +25,7 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,6 +43,7 @@ TARGETS = {
     "region": {"load": 600, "analysis": 600, "memory_gib": 16},
 }
 STORE_STAGES = ["parse", "load", "reload", "upsert"]
+ANALYSE_STAGES = ["analyse", "analyse2"]  # the real `graphmap analyse`, 1 and 2 workers
 
 
 def data_dir(size: str) -> Path:
@@ -111,6 +113,41 @@ def stage_upsert(size, db):
     return _load(size, db, fresh=False, skip_unchanged=False)
 
 
+def _analyse(db: Path, workers: int) -> dict:
+    """What `graphmap analyse` does (the window's frames, every analysis, hotspots), timed whole.
+
+    The window is the default length up to the latest incident start. ``analyses_s`` is the
+    analyses alone (`wall_s` in the JSON: graphs built and analysed, without reading the window).
+    """
+    from graphmap import schema
+    from graphmap.network.analyse import analyse, write_json
+    from graphmap.store import open_store
+    from graphmap.window import Window
+
+    with open_store(db) as store:
+        latest = store.conn.execute("SELECT max(substr(start, 1, 10)) FROM incidents").fetchone()[0]
+        window = Window.ending(latest, int(schema.setting("analysis.window_days")))
+        t, c = time.perf_counter(), time.process_time()
+        doc = analyse(store, window, workers=workers)
+        secs, cpu = time.perf_counter() - t, time.process_time() - c
+    t = time.perf_counter()
+    write_json(doc, db.with_suffix(f".analyse{workers}.json"))
+    json_s = time.perf_counter() - t
+    top = sorted(doc["cpu_s"].items(), key=lambda kv: -kv[1])[:6]
+    return {"rows": doc["counts"]["people"], "seconds": secs, "cpu_seconds": cpu, "analyses_s": doc["wall_s"],
+            "note": f"window to {latest}; analyses (graphs + all, no store read) {doc['wall_s']:.1f} s wall; "
+                    f"JSON {json_s:.1f} s; {len(doc['peer_groups'])} peer groups, {doc['counts']['ties']:,} ties; "
+                    "largest CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in top)}
+
+
+def stage_analyse(size, db):
+    return _analyse(db, 1)
+
+
+def stage_analyse2(size, db):
+    return _analyse(db, 2)
+
+
 def run_stage(name: str, size: str, db: Path) -> dict:
     fn = globals().get(f"stage_{name}")
     if fn is not None:
@@ -121,13 +158,45 @@ def run_stage(name: str, size: str, db: Path) -> dict:
     return out
 
 
-def in_child(name: str, size: str, db: Path) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--size", size, "--stage", name, "--db", str(db)],
-                          capture_output=True, text=True)
+def _ram_gib() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def _rss_gib(pid: int) -> float:
+    """Resident memory of a process now (Linux /proc), 0 once it has gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
+
+
+def in_child(name: str, size: str, db: Path, *, max_rss_gib: float) -> dict:
+    """Run one stage in a child process, killed if its memory passes ``max_rss_gib``.
+
+    A region-size stage that ran away with memory would take the machine (and every other
+    engineer's work on it) down with it; the watchdog turns that into a row saying so.
+    """
+    with subprocess.Popen([sys.executable, __file__, "--size", size, "--stage", name, "--db", str(db)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        peak = 0.0
+        out_err: list[str] = []
+        reader = threading.Thread(target=lambda: out_err.extend(proc.communicate()), daemon=True)
+        reader.start()
+        while reader.is_alive():
+            peak = max(peak, _rss_gib(proc.pid))
+            if peak > max_rss_gib:
+                proc.kill()
+                reader.join()
+                return {"error": f"stopped by the memory watchdog at {peak:.1f} GiB (limit {max_rss_gib:.1f} GiB)"}
+            reader.join(0.5)
+        stdout, stderr = out_err
     if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        last = (stderr.strip().splitlines() or ["?"])[-1]
         return {"error": last[:200]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -178,12 +247,15 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="store file (default sample_data/bench/<size>.db)")
     ap.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     ap.add_argument("--no-write", action="store_true", help="print the table only")
+    ap.add_argument("--tag", default="", help="suffix for the results file (keeps an earlier run's table)")
+    ap.add_argument("--max-rss-gib", type=float, default=None,
+                    help="stop a stage whose resident memory passes this (default: 80%% of RAM)")
     a = ap.parse_args()
     db = Path(a.db) if a.db else BENCH / f"{a.size}.db"
     if a.stage:
         print(json.dumps(run_stage(a.stage, a.size, db)))
         return
-    stages = STORE_STAGES + analyses.names()
+    stages = STORE_STAGES + ANALYSE_STAGES + analyses.names()
     if a.only:
         wanted = a.only.split(",")
         stages = [s for s in stages if s in wanted] + [s for s in wanted if s not in stages]
@@ -193,10 +265,11 @@ def main() -> None:
         stages.insert(0, "load")
     started = machine()
     results = {}
-    out = RESULTS / f"{a.size}-{datetime.now(timezone.utc):%Y-%m-%d}.md"
+    out = RESULTS / f"{a.size}-{datetime.now(timezone.utc):%Y-%m-%d}{'-' + a.tag if a.tag else ''}.md"
+    limit = a.max_rss_gib if a.max_rss_gib else 0.8 * _ram_gib()
     for name in stages:
         print(f"[{datetime.now():%H:%M:%S}] {name} ...", file=sys.stderr, flush=True)
-        results[name] = in_child(name, a.size, db)
+        results[name] = in_child(name, a.size, db, max_rss_gib=limit)
         print(f"    {results[name]}", file=sys.stderr, flush=True)
         md = (f"# graphmap benchmark: {a.size}\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {started}.\n"
               f"Data: `graphmap synth --size {a.size}` (seed 7). Each stage in its own process; peak RSS is that "
