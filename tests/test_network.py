@@ -211,3 +211,39 @@ def test_analyse_is_the_same_in_every_process(tmp_path):
         doc = json.loads(out.read_text())
         docs.append({k: v for k, v in doc.items() if k not in ("timings_s", "cpu_s", "wall_s")})
     assert docs[0] == docs[1]
+
+
+def test_overlapping_episodes_sweep_equals_every_pair_checked():
+    """The sweep finds exactly the overlapping pairs an all-pairs check finds, and its
+    ``min_episodes`` / ``top`` cuts keep exactly the pairs the full count would."""
+    import itertools
+
+    import numpy as np
+    import pandas as pd
+
+    from graphmap.network.graphs import overlapping_episodes
+
+    r = np.random.default_rng(3)
+    n = 300
+    start = pd.Timestamp("2026-01-01") + pd.to_timedelta(r.integers(0, 60 * 24, n), unit="h")
+    end = start + pd.to_timedelta(r.integers(0, 72, n), unit="h")  # some zero-length: never overlap
+    ep = pd.DataFrame({"incident_id": [f"I{i // 2:04d}" for i in range(n)],  # two children per record
+                       "person_id": [f"Y{k:02d}" for k in r.integers(0, 40, n)], "start": start, "end": end})
+    ep = ep.drop_duplicates(["incident_id", "person_id"]).reset_index(drop=True)
+    brute = set()
+    for a, b in itertools.combinations(ep.itertuples(index=False), 2):
+        if a.person_id != b.person_id and max(a.start, b.start) < min(a.end, b.end):
+            a, b = (a, b) if a.person_id < b.person_id else (b, a)
+            brute.add((a.person_id, b.person_id, a.incident_id, b.incident_id))
+    got = overlapping_episodes(ep)
+    assert set(zip(got.person_a, got.person_b, got.incident_a, got.incident_b)) == brute and len(got) == len(brute)
+    assert len(brute) > 100  # the case is not trivially empty
+
+    per_pair = pd.Series([(a, b) for a, b, *_ in brute]).value_counts()
+    cut = overlapping_episodes(ep, min_episodes=3)
+    assert set(zip(cut.person_a, cut.person_b)) == set(per_pair[per_pair >= 3].index)
+    top = overlapping_episodes(ep, min_episodes=99, top=5)
+    assert len(set(zip(top.person_a, top.person_b))) == 5
+    assert set(top.groupby(["person_a", "person_b"]).size()) <= set(per_pair.nlargest(5, keep="all"))
+    other = overlapping_episodes(ep, exclude_same_record=True)
+    assert not other["same_record"].any() and len(other) == len(got) - int(got["same_record"].sum())

@@ -43,19 +43,25 @@ def co_missing(frames: Frames, *, pattern_min_episodes: int | None = None, roles
     least = int(schema.setting("network.co_missing.pattern_min_episodes")
                 if pattern_min_episodes is None else pattern_min_episodes)
     roles = {"young_person"} if roles is None else set(roles)
-    ov = overlapping_episodes(missing_episodes(frames))
+    cap = int(schema.setting("network.co_missing.max_listed"))
     role = frames.people.set_index("person_id")["role"]
-    ov = ov[ov["person_a"].map(role).isin(roles) & ov["person_b"].map(role).isin(roles)]
+    episodes = missing_episodes(frames)
+    episodes = episodes[episodes["person_id"].map(role).isin(roles)]
+    # Only the pairs that can be listed are built: every pattern, and the cap's worth of the
+    # highest ranked (a region's year has tens of millions of one-off overlaps).
+    ov = overlapping_episodes(episodes, min_episodes=least, top=cap)
     if ov.empty:
         return []
+    # Whole seconds summed (exact in any order), so the total and the ranking do not depend on
+    # the order the overlaps were found in.
+    ov = ov.assign(overlap_s=(ov["overlap_end"] - ov["overlap_start"]) // pd.Timedelta(seconds=1))
     g = ov.groupby(["person_a", "person_b"], sort=False)
     agg = pd.DataFrame({"eps_a": g["incident_a"].nunique(), "eps_b": g["incident_b"].nunique(),
-                        "episode_pairs": g.size(), "overlap_hours": g["overlap_hours"].sum(),
+                        "episode_pairs": g.size(), "overlap_hours": g["overlap_s"].sum() / 3600,
                         "same_record": g["same_record"].sum()}).reset_index()
     agg["overlapping_episodes"] = agg["episode_pairs"]
     agg = agg.sort_values(["overlapping_episodes", "overlap_hours", "person_a", "person_b"],
                           ascending=[False, False, True, True])
-    cap = int(schema.setting("network.co_missing.max_listed"))
     agg = agg[(agg["overlapping_episodes"] >= least) | (np.arange(len(agg)) < cap)]
     # Dates and records only for the pairs listed.
     ov = ov.merge(agg[["person_a", "person_b"]], on=["person_a", "person_b"])
