@@ -189,3 +189,34 @@ def test_sqlite_table_reads_see_other_connections_writes(tmp_path):
         assert "CHANGED" not in set(reader.table("people")["forename"])
         reader.delete_source("csc")  # this connection's own write
         assert "csc" not in set(reader.table("people")["source"])
+
+
+def test_window_records_cut_as_the_whole_tables_would_be(store, tmp_path):
+    """An engine's own window cut (SQL on SQLite) returns exactly what the table-reading default
+    does: boundary days, date-only starts, seconds past 19 characters, empty-start history and
+    an excluded role all included in the case."""
+    from graphmap.store.base import Store
+    from tests.test_network_eval import person, write_canonical
+
+    people = [person(p, "young_person") for p in ("Y1", "Y2", "Y3")] + [person("R1", "associate")]
+    starts = {"I1": "2025-10-31T23:59", "I2": "2025-11-01", "I3": "2025-11-01T00:00", "I4": "2026-06-01T12:00:00.75",
+              "I5": "2026-10-31", "I6": "2026-10-31T23:59:59", "I7": "2026-11-01T00:00", "I8": "2024-01-05T10:00"}
+    incidents = [{"incident_id": i, "type": "merlin", "start": s, "end": "", "location_id": "", "source": "police"}
+                 for i, s in starts.items()]
+    involvements = [{"incident_id": i, "person_id": p, "role": r} for i, p, r in [
+        ("I1", "Y1", "present"), ("I2", "Y1", "present"), ("I3", "Y2", "present"), ("I4", "Y2", "suspect"),
+        ("I4", "R1", "reporting"), ("I5", "Y3", "present"), ("I6", "Y3", "victim"), ("I7", "Y1", "present"),
+        ("I8", "R1", "reporting"), ("I8", "Y3", "present")]]
+    result = store.load([write_canonical(tmp_path / "w", people, incidents=incidents, involvements=involvements)])
+    assert not result.batch.rejects, result.batch.rejects[:3]
+    for lo, hi in [("2025-11-01T00:00:00", "2026-10-31T23:59:59"), ("2026-06-01T00:00:00", "2026-06-01T23:59:59"),
+                   ("2030-01-01T00:00:00", "2030-12-31T23:59:59")]:
+        got = store.window_records(lo, hi, exclude_roles={"reporting"})
+        want = Store.window_records(store, lo, hi, exclude_roles={"reporting"})
+        for g, w in zip(got[:2], want[:2]):
+            pd.testing.assert_frame_equal(g.reset_index(drop=True), w.reset_index(drop=True), check_dtype=False)
+        assert got[2].to_dict() == want[2].to_dict()
+    inc, inv, first = store.window_records("2025-11-01T00:00:00", "2026-10-31T23:59:59", exclude_roles={"reporting"})
+    assert set(inc["incident_id"]) == {"I3", "I4", "I5", "I6"}  # I2 (date only, first day) is before 00:00:00
+    assert set(inv["incident_id"]) == {"I3", "I4", "I5", "I6"} and "R1" in set(inv["person_id"])
+    assert first.to_dict() == {"Y1": "2025-10-31T23:59:00", "Y2": "2025-11-01T00:00:00", "Y3": "2024-01-05T10:00:00"}

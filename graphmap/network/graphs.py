@@ -77,14 +77,11 @@ def load_frames(store, window: Window) -> Frames:
     Frames
     """
     people = store.table("people")
-    incidents_all = store.table("incidents")
-    involvements_all = store.table("involvements")
-    upto = incidents_all[incidents_all["start"].astype(str).str[:19] <= window.end_iso]
-    incidents = incidents_all[window.contains(incidents_all["start"])].reset_index(drop=True)
-    # Each person's first incident (all history up to as-at), for "ties preceding first incidents".
-    first = (involvements_all[~involvements_all["role"].isin(NON_LINKING_ROLES)]
-             .merge(upto[["incident_id", "start"]], on="incident_id")
-             .groupby("person_id")["start"].min().str[:10])
+    # The window's incidents and their involvements, and each person's first incident (all
+    # history up to as-at, for "ties preceding first incidents"), cut by the store's engine.
+    incidents, involvements_all, first = store.window_records(window.start_iso, window.end_iso,
+                                                              exclude_roles=NON_LINKING_ROLES)
+    first = first.astype(str).str[:10]
     inc_cols = incidents[["incident_id", "type", "start", "end", "location_id", "grading", "fact_or_opinion",
                           "source"]].rename(columns={"fact_or_opinion": "inc_fact_or_opinion", "source": "inc_source"})
     involvements = involvements_all.merge(inc_cols, on="incident_id", how="inner")

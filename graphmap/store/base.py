@@ -115,6 +115,28 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def window_records(self, start_iso: str, end_iso: str, *,
+                       exclude_roles: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+        """The incidents that start in a window, their involvements, and first incidents.
+
+        Returns ``(incidents, involvements, first_start)``: incidents whose ``start[:19]`` is
+        within ``start_iso`` .. ``end_iso`` (all columns, by id); every involvement of those
+        incidents (all columns, by key); and, per person, the earliest ``start`` of an incident
+        up to ``end_iso`` (any age) on which they have a role outside ``exclude_roles``.
+
+        This default reads whole tables; an engine overrides it to let its own query engine do
+        the cutting (a region's five years of incidents is gigabytes as DataFrames).
+        """
+        inc = self.table("incidents")
+        w = inc["start"].astype(str).str[:19]
+        incidents = inc[(w != "") & (w >= start_iso) & (w <= end_iso)].reset_index(drop=True)
+        inv = self.table("involvements")
+        involvements = inv[inv["incident_id"].isin(incidents["incident_id"])].reset_index(drop=True)
+        upto = inc.loc[w <= end_iso, ["incident_id", "start"]]
+        first = (inv[~inv["role"].isin(set(exclude_roles))].merge(upto, on="incident_id")
+                 .groupby("person_id")["start"].min())
+        return incidents, involvements, first
+
     # --- governance: audit log, store metadata, purge (see graphmap/audit.py, retention.py) ---
     @abstractmethod
     def append_audit(self, entry: dict) -> dict:

@@ -9,6 +9,7 @@ validated, so export → load is a fixed point. Only this class touches ``sqlite
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -167,6 +168,34 @@ class SQLiteStore(Store):
                              f"{', '.join(map(_q, spec.key))}")
             hit = self._table_cache[record] = (version, df)
         return hit[1].copy(deep=False)
+
+    def window_records(self, start_iso: str, end_iso: str, *,
+                       exclude_roles=()) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+        # The same cut as Store.window_records, in SQL: only the window's rows become Python
+        # objects. `start >= day AND start < next day` lets the index on start narrow the scan;
+        # the substr() tests are the exact rule (date-only starts, seconds cut at 19 chars).
+        day_after = (date.fromisoformat(end_iso[:10]) + timedelta(days=1)).isoformat()
+        inside = ("i.start >= ? AND i.start < ? AND i.start != '' AND substr(i.start, 1, 19) >= ? "
+                  "AND substr(i.start, 1, 19) <= ?")
+        args = (start_iso[:10], day_after, start_iso, end_iso)
+        specs = schema.record_specs()
+        inc_cols = records.stored_columns(specs["incidents"])
+        inv_cols = records.stored_columns(specs["involvements"])
+        incidents = self._frame(f"SELECT {', '.join('i.' + _q(c) for c in inc_cols)} FROM incidents i "
+                                f"WHERE {inside} ORDER BY i.incident_id", args)
+        involvements = self._frame(
+            f"SELECT {', '.join('v.' + _q(c) for c in inv_cols)} FROM involvements v "
+            f"JOIN incidents i ON i.incident_id = v.incident_id WHERE {inside} "
+            f"ORDER BY {', '.join('v.' + _q(c) for c in specs['involvements'].key)}", args)
+        roles = sorted(set(exclude_roles))
+        first = self._frame(
+            "SELECT v.person_id AS person_id, min(i.start) AS start FROM involvements v "
+            "JOIN incidents i ON i.incident_id = v.incident_id "
+            f"WHERE v.role NOT IN ({', '.join('?' * len(roles))}) AND substr(i.start, 1, 19) <= ? "
+            "GROUP BY v.person_id ORDER BY v.person_id", (*roles, end_iso))
+        first = first.set_index("person_id")["start"] if len(first) else pd.Series(dtype=object, name="start")
+        first.index.name = "person_id"
+        return incidents, involvements, first
 
     def _in_chunks(self, sql_for: str, ids: set[str]) -> pd.DataFrame:
         ids = sorted(ids)
