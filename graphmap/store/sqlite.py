@@ -150,6 +150,11 @@ class SQLiteStore(Store):
         return [sql for _, sql in found]
 
     def _frame(self, sql: str, params: tuple | list = ()) -> pd.DataFrame:
+        # Not ADBC (adbc-driver-sqlite), although it reads tables into Arrow with a third of the
+        # CPU: it links its own copy of SQLite, and two copies in one process break SQLite's
+        # POSIX locks (closing either's file releases the other's). Tried 2026-11-30: another
+        # connection's commit went unseen, the WAL was deleted, and the next open failed with
+        # "disk I/O error" (tests/test_store_contract.py caught it).
         cur = self.conn.execute(sql, params)
         cols = [d[0] for d in cur.description]
         return pd.DataFrame(cur.fetchall(), columns=cols)
