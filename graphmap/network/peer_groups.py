@@ -74,8 +74,12 @@ def _split_recursively(g: ig.Graph, *, weights, seed: int, resolution: float, qu
             memb[vs] = label
             label += 1
             continue
+        # Members of each community from one stable sort (a mask per community was k passes
+        # over the graph: quadratic at the top level, a third of the run on a borough).
+        order = np.argsort(m, kind="stable")
+        bounds = np.searchsorted(m[order], np.arange(k + 1))
         for c in range(k):
-            part = vs[m == c]
+            part = vs[order[bounds[c]:bounds[c + 1]]]
             if min_modularity is not None and len(part) >= min_split:
                 stack.append((part, depth + 1))
             else:
@@ -153,7 +157,7 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
         parts = [set(names[ix].tolist()) for ix in np.split(order, cuts)]
     else:
         raise ValueError(f"unknown community algorithm {algorithm!r} (leiden or louvain)")
-    return sorted((set(p) for p in parts), key=lambda c: (-len(c), sorted(map(str, c))[0]))
+    return sorted((set(p) for p in parts), key=lambda c: (-len(c), min(map(str, c))))
 
 
 def adjusted_rand_index(a: list, b: list) -> float:
