@@ -103,6 +103,23 @@ def test_subgraph_views_convert_to_the_same_graph(cut):
     assert edges(g, nodes) == edges(h, plain)
 
 
+def test_one_conversion_per_graph_reused_as_copies_and_redone_when_the_graph_grows():
+    from graphmap.network import _igraph
+
+    G = nx.les_miserables_graph()
+    g1, n1 = to_igraph(G, "weight")
+    g2, n2 = to_igraph(G)  # unweighted: the weighted conversion without its weights
+    assert G in _igraph._CACHE and set(_igraph._CACHE[G]) == {"weight", None}
+    assert n1 == n2 == list(G) and g1.get_edgelist() == g2.get_edgelist() and "weight" not in g2.es.attributes()
+    g1.delete_vertices([0])  # a caller may cut its copy (disruption does): the next one is whole
+    assert to_igraph(G, "weight")[0].vcount() == G.number_of_nodes()
+    G.add_edge("Valjean", "Someone new", weight=2.0)
+    g3, n3 = to_igraph(G, "weight")
+    assert n3 == list(G) and g3.ecount() == G.number_of_edges()
+    h, plain = _igraph._convert(G, "weight")
+    assert g3.get_edgelist() == h.get_edgelist() and g3.es["weight"] == h.es["weight"]
+
+
 def test_peer_group_stability_timed_apart_gives_the_same_groups():
     from graphmap.network.peer_groups import group_stability, peer_groups
 

@@ -6,9 +6,41 @@ the same numbers as their NetworkX counterparts (checked in tests/test_network_e
 
 from __future__ import annotations
 
+import weakref
+
 import igraph as ig
 import networkx as nx
 import numpy as np
+import pandas as pd
+
+# One conversion per graph, shared by every analysis of it (peer groups, their stability re-runs,
+# bridges, exposure and disruption each converted the same person graph: 0.2-0.3 s apiece on a
+# borough). Keyed weakly on the graph object, so a graph that is dropped takes its copy with it;
+# an entry is used only while the graph still has the node and edge counts it was made from.
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cached_convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
+    """:func:`_convert`, remembered per (graph, weight); callers get their own copy (some delete
+    vertices from it)."""
+    try:
+        entries = _CACHE.setdefault(G, {})
+    except TypeError:  # not weak-referenceable: convert every time
+        return _convert(G, weight)
+    size = (G.number_of_nodes(), G.number_of_edges())
+    hit = entries.get(weight)
+    if hit is None or hit[2] != size:
+        if weight is None and "weight" in entries and entries["weight"][2] == size:
+            # The same edges in the same order as the weighted copy; only the attribute differs.
+            g_w, nodes, _ = entries["weight"]
+            g = g_w.copy()
+            del g.es["weight"]
+            hit = (g, nodes, size)
+        else:
+            g, nodes = _convert(G, weight)
+            hit = (g, nodes, size)
+        entries[weight] = hit
+    return hit[0].copy(), list(hit[1])
 
 
 def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
@@ -37,23 +69,38 @@ def to_igraph(G: nx.Graph, weight: str | None = None) -> tuple[ig.Graph, list]:
     Node order is ``list(G)``, so ties between equal scores break the same way as NetworkX's
     iteration order. A subgraph view (``G.subgraph(nodes)``) is cut from a conversion of the
     graph it views, in C: walking a view's filtered edges in Python costs several times more.
+    The conversion of a graph is made once and reused while the graph keeps its number of nodes
+    and edges (change a graph's weights in place and the old copy would be served: build a new
+    graph instead); each call returns a fresh copy, free to modify.
     """
     root = _root_of_node_view(G)
     if root is None or root.is_directed() or root.is_multigraph():
-        return _convert(G, weight)
-    g_root, root_nodes = _convert(root, weight)
+        return _cached_convert(G, weight) if root is None and not G.is_directed() and not G.is_multigraph() \
+            else _convert(G, weight)
+    g_root, root_nodes = _cached_convert(root, weight)
     nodes = list(G)
-    where = {v: i for i, v in enumerate(root_nodes)}
-    sel = np.sort(np.fromiter((where[v] for v in nodes), dtype=np.int64, count=len(nodes)))
-    sub = g_root.induced_subgraph(sel.tolist())
-    # induced_subgraph keeps the root's order; renumber so that vertex i is nodes[i].
-    place = {v: i for i, v in enumerate(nodes)}
-    new_id = np.fromiter((place[root_nodes[j]] for j in sel), dtype=np.int64, count=len(sel))
-    e = new_id[np.asarray(sub.get_edgelist(), dtype=np.int64).reshape(-1, 2)]
-    g = ig.Graph(n=len(nodes), edges=e.tolist(), directed=False)
-    if weight is not None:
-        g.es["weight"] = sub.es["weight"]
-    return g, nodes
+    # Where each node sits in the root's conversion (hashed in bulk). induced_subgraph keeps the
+    # root's order, so vertex k of the cut is nodes[order[k]]; permuting it there (in C; edges
+    # and weights keep their order) makes vertex i be nodes[i].
+    pos = pd.Index(root_nodes, dtype=object, tupleize_cols=False).get_indexer(
+        pd.Index(nodes, dtype=object, tupleize_cols=False))
+    order = np.argsort(pos, kind="stable")
+    sub = g_root.induced_subgraph(pos[order].tolist())
+    return sub.permute_vertices(_permutation(order).tolist()), nodes
+
+
+def _permutation(new_id: np.ndarray) -> np.ndarray:
+    """The argument ``permute_vertices`` needs to move vertex k to ``new_id[k]``: igraph 0.10
+    read it as "vertex k goes to perm[k]", igraph 1.0 as "new vertex k is old perm[k]" (probed
+    once on a two-vertex edge, so both behave)."""
+    global _MAPS_OLD_TO_NEW
+    if _MAPS_OLD_TO_NEW is None:
+        probe = ig.Graph(n=3, edges=[(0, 1)]).permute_vertices([1, 2, 0])
+        _MAPS_OLD_TO_NEW = sorted(probe.get_edgelist()[0]) == [1, 2]
+    return new_id if _MAPS_OLD_TO_NEW else np.argsort(new_id)
+
+
+_MAPS_OLD_TO_NEW: bool | None = None
 
 
 def adjacency(g: ig.Graph):

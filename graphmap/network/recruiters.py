@@ -79,18 +79,20 @@ def likely_recruiters(G: nx.Graph, *, groups: list[dict] | None = None, first_in
     family = set(schema.setting("network.family_kinds"))
     gof = {m: g["group_id"] for g in (groups or []) for m in g["members"]}
     first_incident = first_incident or {}
+    # Roles and ages looked up once, not through G.nodes per tie (a borough has ~100,000 tie ends).
+    roles = dict(G.nodes(data="role"))
+    ages = dict(G.nodes(data="age"))
     out = []
-    for c in G:
-        role = G.nodes[c].get("role")
-        age = G.nodes[c].get("age")
+    for c, nbrs in G.adjacency():
+        role = roles[c]
+        age = ages[c]
         counted = []
-        for y in G[c]:
-            if G.nodes[y].get("role") != "young_person":
+        for y, d in nbrs.items():
+            if roles[y] != "young_person":
                 continue
-            d = G[c][y]
-            if family & set(d.get("ties", {})):
+            if not family.isdisjoint(d.get("ties", ())):
                 continue
-            yage = G.nodes[y].get("age")
+            yage = ages[y]
             older = age is not None and yage is not None and age - yage >= gap
             if role == "young_person" and not older:
                 continue
