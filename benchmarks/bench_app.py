@@ -85,7 +85,7 @@ def main() -> None:
             for page in urls:  # the first visit after the server starts: imports, analyses, caches
                 pg = b.new_page()
                 t = time.monotonic()
-                pg.goto(url + page)
+                pg.goto(url + page, timeout=600000)
                 pg.wait_for_function(IDLE, timeout=600000)
                 cold[page] = time.monotonic() - t
                 pg.close()
@@ -93,7 +93,7 @@ def main() -> None:
             for i, page in enumerate(urls):
                 pg = b.new_page()
                 t = time.monotonic()
-                pg.goto(url + page)
+                pg.goto(url + page, timeout=600000)
                 pg.wait_for_function(IDLE, timeout=180000)
                 first = time.monotonic() - t
                 # A window no page has used yet, so the change computes this page's views afresh.
@@ -111,7 +111,7 @@ def main() -> None:
             # start-up of Streamlit's front end; timed until the new page's title shows and the
             # script is idle.
             pg = b.new_page()
-            pg.goto(url)
+            pg.goto(url, timeout=600000)
             pg.wait_for_function(IDLE, timeout=180000)
             print(f"\n{'page (sidebar navigation)':<34} {'render s':>8}")
             for title in NAV + ["Overview"]:
