@@ -45,7 +45,11 @@ def borough_copy(path: str) -> tuple[str, list[str]]:
     return db, pages(person, group[0] if group else "PG002")
 NAV = ["Data", "Network", "Peer group assessment", "Locations Board", "Person profile", "Complex strategy",
        "Weekly review"]
-IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]') && !!document.querySelector('h1')"
+# Idle: the script run is over (Streamlit marks its root with the run state; the status widget
+# alone is not reliable: it can be absent while a long cached computation still runs).
+SCRIPT_DONE = ("(() => { const a = document.querySelector('[data-testid=stApp]');"
+               " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; })()")
+IDLE = f"() => {SCRIPT_DONE} && !!document.querySelector('h1')"
 
 
 def main() -> None:
@@ -118,14 +122,18 @@ def main() -> None:
                 t = time.monotonic()
                 pg.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
                 pg.wait_for_function("t => { const h = document.querySelector('h1'); return h && h.innerText.trim() === t"
-                                     " && !document.querySelector('[data-testid=stStatusWidget]'); }", arg=title,
+                                     " && " + SCRIPT_DONE + "; }", arg=title,
                                      timeout=600000)
                 print(f"{title:<34} {time.monotonic() - t:>8.2f}", flush=True)
             pg.close()
             b.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # still computing a window for a closed tab
+            proc.kill()
+            proc.wait()
 
 
 if __name__ == "__main__":
