@@ -1,10 +1,12 @@
 """Page render times in a real browser (issue 7: first render within 2 s, window change within 1 s
 on the demo borough). Not a test: prints one line per page.
 
-    uv run python benchmarks/bench_app.py [--db PATH] [--chromium /usr/bin/chromium]
+    uv run python benchmarks/bench_app.py [--db PATH | --borough PATH] [--chromium /usr/bin/chromium]
 
-Builds the demo borough into a temporary store unless --db is given, starts the app on a free
-port, times the first visit of each page after the server starts ("cold": imports and the
+Builds the demo borough into a temporary store unless --db is given; ``--borough PATH`` times a
+copy of a large store instead (the app writes its audit log to the store, so the file given is
+never opened itself), with the person and groups chosen from it (the person named on most
+incidents, the first recorded group, the first found group). Starts the app on a free port, times the first visit of each page after the server starts ("cold": imports and the
 window's analyses), then a fresh load of each page with the server warm ("first render", until
 Streamlit reports it idle) and a change to a window no page has used yet ("window change", so
 that page's views are computed afresh).
@@ -23,21 +25,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The Overview is the default page: its address is the bare URL ("/overview" is "page not found").
-PAGES = ["", "data", "network?mode=person&person=P0064", "network?mode=group&group=PG001",
-         "network?mode=window", "peer-groups?group=G003", "peer-groups?group=PG001", "locations-board",
-         "person?person=P0064", "complex-strategy", "weekly-review"]
+def pages(person: str = "P0064", recorded: str = "G003", found: str = "PG001") -> list[str]:
+    return ["", "data", f"network?mode=person&person={person}", f"network?mode=group&group={found}",
+            "network?mode=window", f"peer-groups?group={recorded}", f"peer-groups?group={found}", "locations-board",
+            f"person?person={person}", "complex-strategy", "weekly-review"]
+
+
+def borough_copy(path: str) -> tuple[str, list[str]]:
+    """A copy of a large store in a temporary folder, and the pages to time on it."""
+    import shutil
+    import sqlite3
+
+    db = str(Path(tempfile.mkdtemp()) / "borough.db")
+    shutil.copyfile(path, db)
+    with sqlite3.connect(db) as con:
+        person = con.execute("SELECT person_id FROM involvements GROUP BY person_id "
+                             "ORDER BY count(*) DESC, person_id LIMIT 1").fetchone()[0]
+        group = con.execute("SELECT group_id FROM groups ORDER BY group_id LIMIT 1").fetchone()
+    return db, pages(person, group[0] if group else "PG002")
 NAV = ["Data", "Network", "Peer group assessment", "Locations Board", "Person profile", "Complex strategy",
        "Weekly review"]
-IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]') && !!document.querySelector('h1')"
+# Idle: the script run is over (Streamlit marks its root with the run state; the status widget
+# alone is not reliable: it can be absent while a long cached computation still runs).
+SCRIPT_DONE = ("(() => { const a = document.querySelector('[data-testid=stApp]');"
+               " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; })()")
+IDLE = f"() => {SCRIPT_DONE} && !!document.querySelector('h1')"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
+    ap.add_argument("--borough", help="a large store (copied first, never written)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args()
-    db = args.db
-    if not db:
+    db, urls = args.db, pages()
+    if args.borough:
+        db, urls = borough_copy(args.borough)
+    elif not db:
         db = str(Path(tempfile.mkdtemp()) / "demo.db")
         subprocess.run([sys.executable, "-m", "graphmap.cli", "demo", "--db", db, "--no-app"], check=True,
                        stdout=subprocess.DEVNULL)
@@ -62,18 +86,18 @@ def main() -> None:
             b = p.chromium.launch(executable_path=args.chromium,
                                   args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
             cold = {}
-            for page in PAGES:  # the first visit after the server starts: imports, analyses, caches
+            for page in urls:  # the first visit after the server starts: imports, analyses, caches
                 pg = b.new_page()
                 t = time.monotonic()
-                pg.goto(url + page)
+                pg.goto(url + page, timeout=600000)
                 pg.wait_for_function(IDLE, timeout=600000)
                 cold[page] = time.monotonic() - t
                 pg.close()
             print(f"{'page':<34} {'cold s':>7} {'first render s':>14} {'window change s':>16}")
-            for i, page in enumerate(PAGES):
+            for i, page in enumerate(urls):
                 pg = b.new_page()
                 t = time.monotonic()
-                pg.goto(url + page)
+                pg.goto(url + page, timeout=600000)
                 pg.wait_for_function(IDLE, timeout=180000)
                 first = time.monotonic() - t
                 # A window no page has used yet, so the change computes this page's views afresh.
@@ -91,21 +115,25 @@ def main() -> None:
             # start-up of Streamlit's front end; timed until the new page's title shows and the
             # script is idle.
             pg = b.new_page()
-            pg.goto(url)
+            pg.goto(url, timeout=600000)
             pg.wait_for_function(IDLE, timeout=180000)
             print(f"\n{'page (sidebar navigation)':<34} {'render s':>8}")
             for title in NAV + ["Overview"]:
                 t = time.monotonic()
                 pg.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
                 pg.wait_for_function("t => { const h = document.querySelector('h1'); return h && h.innerText.trim() === t"
-                                     " && !document.querySelector('[data-testid=stStatusWidget]'); }", arg=title,
+                                     " && " + SCRIPT_DONE + "; }", arg=title,
                                      timeout=600000)
                 print(f"{title:<34} {time.monotonic() - t:>8.2f}", flush=True)
             pg.close()
             b.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # still computing a window for a closed tab
+            proc.kill()
+            proc.wait()
 
 
 if __name__ == "__main__":

@@ -54,8 +54,11 @@ EVIDENCE_LINES = 12
 
 
 # --- the data behind every picture --------------------------------------------------------------
-def network_source(store: Store, window: Window) -> dict:
+def network_source(store: Store, window: Window, *, frames=None, evidence: pd.DataFrame | None = None) -> dict:
     """Everything a picture of the window is drawn from: the tie evidence and the people.
+
+    ``frames`` (:func:`graphmap.network.graphs.load_frames`) and ``evidence``
+    (:func:`~graphmap.network.graphs.tie_evidence` of them) when the caller already has them.
 
     Returns
     -------
@@ -67,8 +70,8 @@ def network_source(store: Store, window: Window) -> dict:
     """
     from .network.graphs import load_frames, tie_evidence
 
-    frames = load_frames(store, window)
-    ev = tie_evidence(frames)
+    frames = frames if frames is not None else load_frames(store, window)
+    ev = evidence if evidence is not None else tie_evidence(frames)
     inc_type = dict(zip(frames.incidents["incident_id"], frames.incidents["type"]))
     ev = ev.assign(types=ev["records"].map(lambda recs: tuple(sorted({inc_type[r] for r in recs if r in inc_type}))))
     people = frames.people[["person_id", "forename", "surname", "role", "date_of_birth", "flags"]].reset_index(drop=True)

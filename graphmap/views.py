@@ -56,6 +56,41 @@ def person_label(row: dict | pd.Series, redaction: str, *, centre: str | None = 
     return name or pid
 
 
+def identity_pairs(links: pd.DataFrame, store: Store, role: str, redaction: str) -> pd.DataFrame:
+    """Identity-resolution pairs (:func:`graphmap.identity.candidates`, ``merges_in_force``) with
+    both people shown as every other page shows people: as role ``role`` may see them
+    (:func:`graphmap.access.reader_store`: a role without names or dates of birth gets neither,
+    and pseudonyms for ids) and at the redaction level (:func:`person_label`: at family-present
+    only ids, no names or dates of birth). ``store`` is the store itself (the pseudonyms' key).
+    The ``person`` / ``same_as_person`` columns hold the labels; ``link_id`` is kept as is."""
+    from . import access
+
+    r = access.role(role)
+    names = r.identity == "names" and redaction != "family-present"
+    dobs = names and r.dates_of_birth
+    out = links.copy()
+    if len(out) and not (names and dobs):
+        people = store.get("people", set(out["person_id"]) | set(out["same_as"])).set_index("person_id")
+
+        def label(pid: str) -> str:
+            if not names or pid not in people.index:
+                return pid
+            row = people.loc[pid]
+            return f"{row['forename']} {row['surname']} ({row['source']})".strip()
+
+        out["person"] = out["person_id"].map(label)
+        out["same_as_person"] = out["same_as"].map(label)
+    if len(out) and not access.sees_everything(r):
+        secret = access.store_secret(store) if r.identity == "pseudonyms" else None
+        ids = set(out["person_id"]) | set(out["same_as"])
+        # ``same_as`` under a name the redaction knows as a person id (roles.yaml fields).
+        out = access.redact(out.rename(columns={"same_as": "person_id_b"}), r, secret=secret, person_ids=ids)
+        out = out.rename(columns={"person_id_b": "same_as"})
+        if r.identity != "names":
+            out["person"], out["same_as_person"] = out["person_id"], out["same_as"]
+    return out
+
+
 def age_on(dob: str, when: date) -> int | None:
     """Whole years from an ISO date of birth to ``when`` (None when unknown)."""
     if not dob:
@@ -84,7 +119,8 @@ def meeting_period(as_at: date | str) -> Window:
     return Window.ending(as_at, int(schema.setting("app.meeting_interval_days", 28)))
 
 
-def new_adult_links(store: Store, window: Window, *, redaction: str = "professionals-only") -> dict:
+def new_adult_links(store: Store, window: Window, *, redaction: str = "professionals-only",
+                    frames=None, graph=None) -> dict:
     """Ties between a young person and an adult of concern that are new since the last meeting.
 
     A tie (asserted or derived, as the network analyses build them: named together, found
@@ -99,14 +135,15 @@ def new_adult_links(store: Store, window: Window, *, redaction: str = "professio
         ``since`` (first day of the meeting period), ``definition`` (in words) and ``links``:
         one dict per tie, newest first: ``young_person``, ``young_person_name``,
         ``adult``, ``adult_name``, ``first`` (date), ``evidence`` (tie, records, date, source,
-        grading), ``records`` (the record ids behind it).
+        grading), ``records`` (the record ids behind it). ``frames`` / ``graph``: the window's
+        frames and person graph when the caller already has them (the app shares them).
     """
     from .network.graphs import edge_evidence, edge_records, load_frames, person_graph
 
     period = meeting_period(window.as_at)
     since = max(period.start_iso, window.start_iso)
-    frames = load_frames(store, window)
-    G = person_graph(frames)
+    frames = frames if frames is not None else load_frames(store, window)
+    G = graph if graph is not None else person_graph(frames)
     names = {r["person_id"]: person_label(r, redaction) for r in frames.people.to_dict("records")}
     links = []
     for u, v, d in G.edges(data=True):
@@ -124,19 +161,20 @@ def new_adult_links(store: Store, window: Window, *, redaction: str = "professio
                            f"the {period.days} days up to the as-at date (app.meeting_interval_days)")}
 
 
-def rising_places(store: Store, window: Window) -> dict:
+def rising_places(store: Store, window: Window, *, analysis=None) -> dict:
     """Places whose incidents rose against the window before (:mod:`graphmap.places.trend`).
 
     ``rising`` as the trend rule says (``places.trend``: at least ``ratio`` times as many and
     at least ``min_change`` more), and ``new`` places (none before) with at least
     ``min_change`` incidents, so one stray incident is not news. Biggest rise first, each with
-    the rule in words and the incident ids behind both counts.
+    the rule in words and the incident ids behind both counts. ``analysis``: the window's
+    :class:`graphmap.places.PlaceAnalysis` when the caller already has one.
     """
     from .places import PlaceAnalysis
     from .places.place_records import setting as place_setting
     from .places.trend import trend_reason
 
-    analysis = PlaceAnalysis(store, window)
+    analysis = analysis if analysis is not None else PlaceAnalysis(store, window)
     counts = analysis.counts("place")
     min_change = int(place_setting("trend.min_change"))
     up = counts[(counts["trend"] == "rising") | ((counts["trend"] == "new") & (counts["incidents"] >= min_change))]
@@ -260,9 +298,34 @@ def places(store: Store, window: Window) -> dict:
                          "suggested actions": "places"}}
 
 
-def locations_board(store: Store, window: Window, location_id: str | None = None) -> dict:
+def found_groups(store: Store, window: Window, *, graph=None) -> dict[str, str]:
+    """``{person_id: peer group id}``: the peer groups the network analyses find in the window,
+    exactly as ``graphmap analyse`` finds them (same graph, same seed), without the analyses that
+    only describe them (stability re-runs, bridges, recruiters...). ``graph``: the window's
+    person graph when the caller already has it."""
+    from .network.graphs import load_frames, person_graph
+    from .network.peer_groups import group_of, peer_groups
+
+    G = graph if graph is not None else person_graph(load_frames(store, window))
+    return group_of(peer_groups(G, seed=0, stability_runs=0))
+
+
+def place_analysis(store: Store, window: Window, *, groups: dict[str, str] | None = None, records=None):
+    """The window's :class:`graphmap.places.PlaceAnalysis`, with "groups using a place" counted
+    over the *found* peer groups (:func:`found_groups`), as ``graphmap analyse``'s hotspots do;
+    recorded groups are shown on the Peer group page. ``records``: the store's
+    :class:`~graphmap.places.place_records.PlaceRecords` when the caller keeps them."""
+    from .places import PlaceAnalysis
+
+    groups = groups if groups is not None else found_groups(store, window)
+    return PlaceAnalysis(records if records is not None else store, window, groups=groups)
+
+
+def locations_board(store: Store, window: Window, location_id: str | None = None, *, analysis=None) -> dict:
     """The Locations Board: every place for the map, the ranked hotspots and, when asked, one
-    place's profile (:mod:`graphmap.places`). People appear only as counts at this board.
+    place's profile (:mod:`graphmap.places`). People appear only as counts at this board;
+    "groups" counts the peer groups found in the window (:func:`place_analysis`; ``analysis``
+    is that object when the caller already has it).
 
     Returns
     -------
@@ -271,10 +334,10 @@ def locations_board(store: Store, window: Window, location_id: str | None = None
         each score, trend and the incident ids behind it); ``profile`` (counts, trend, hour x
         day profile, groups as counts, suggested actions with reasons, nearby places) or None.
     """
-    from .places import PlaceAnalysis, hotspot_records, location_profile
+    from .places import hotspot_records, location_profile
 
     data = places(store, window)
-    analysis = PlaceAnalysis(store, window)
+    analysis = analysis if analysis is not None else place_analysis(store, window)
     data["hotspots"] = hotspot_records(analysis, limit=int(schema.setting("places.hotspots_limit", 25)))
     # Without Gi* permutations: a page must answer in seconds; `graphmap places` has the statistics.
     data["profile"] = location_profile(analysis, location_id, with_statistics=False) if location_id else None
@@ -341,11 +404,11 @@ def peer_group(store: Store, window: Window, group_id: str, *, redaction: str = 
     return data
 
 
-def network_source(store: Store, window: Window) -> dict:
+def network_source(store: Store, window: Window, *, frames=None, evidence=None) -> dict:
     """The window's tie evidence and people, which every network picture is drawn from."""
     from .network_picture import network_source as source_of
 
-    return source_of(store, window)
+    return source_of(store, window, frames=frames, evidence=evidence)
 
 
 def network_view(store: Store, window: Window, *, mode: str = "window", group_id: str | None = None,

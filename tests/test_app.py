@@ -690,3 +690,88 @@ def test_data_source_mapping_reads_an_xlsx_export(fresh_env):
     assert summary[["file", "rows read", "valid", "rejected"]].values.tolist() == [["missing_episodes.xlsx", 5, 5, 0]]
     at.button(key="load_batch").click().run()
     assert "Loaded 5 row(s)" in plain(at)
+
+
+def _demo_window():
+    from graphmap import schema
+    from graphmap.window import Window
+
+    return Window.ending("2026-10-31", int(schema.setting("analysis.window_days")))
+
+
+def test_locations_board_counts_the_found_peer_groups_as_graphmap_analyse(resolved_demo_env):
+    """"Groups using the place" counts the peer groups found in the window, as `graphmap
+    analyse`'s hotspots do (recorded groups alone undercount: most groups are not recorded)."""
+    from graphmap.network.analyse import analyse
+
+    at = open_page("locations_board")
+    assert not at.exception
+    hot = frame(at, "rank", "score", "trend")
+    with _open(resolved_demo_env) as s:
+        doc = analyse(s, _demo_window())
+    assert list(hot["id"]) == [h["location_id"] for h in doc["hotspots"]]
+    assert list(hot["groups"]) == [h["groups"] for h in doc["hotspots"]]
+    assert list(hot["score"]) == [h["score"] for h in doc["hotspots"]]
+
+
+def test_app_network_analysis_is_graphmap_analyse(resolved_demo_env):
+    """The app builds the analysis document from the window's shared frames and place analysis:
+    it must stay the document `graphmap analyse` writes (timings aside)."""
+    import json
+
+    from graphmap.app import state
+    from graphmap.network.analyse import _plain, analyse
+    from graphmap.network.peer_groups import group_of
+
+    w = _demo_window()
+    with _open(resolved_demo_env) as s:
+        version = state.store_version(s)
+        ref = analyse(s, w)
+        assert views_found_groups(s, w) == group_of(ref["peer_groups"])
+    view = json.dumps([str(resolved_demo_env), version, "analyst"])
+    doc = state._analysis("network", view, version, w.as_at.isoformat(), w.days)
+    skip = {"timings_s", "cpu_s", "wall_s"}
+
+    def same(d):
+        return json.dumps({k: v for k, v in d.items() if k not in skip}, default=_plain, sort_keys=True)
+
+    assert same(doc) == same(ref)
+
+
+def views_found_groups(store, window):
+    from graphmap import views
+
+    return views.found_groups(store, window)
+
+
+def test_data_identity_candidates_follow_the_redaction_level(resolved_demo_env):
+    from graphmap import identity
+
+    with _open(resolved_demo_env) as s:
+        cands = identity.candidates(s)
+        people = s.table("people").set_index("person_id")
+    first = cands.iloc[0]
+    name = people.loc[first["person_id"], "surname"]
+    at = open_page("data")
+    assert not at.exception
+    assert name in " ".join(frame(at, "link_id", "same_as_person")["person"])  # professionals-only: names
+    at = open_page("data", redaction="family-present")
+    assert not at.exception
+    shown = frame(at, "link_id", "same_as_person")
+    assert list(shown["person"]) == list(shown["person_id"]) and list(shown["same_as_person"]) == list(shown["same_as"])
+    page = plain(at) + " ".join(str(o) for o in at.selectbox(key="identity_candidate").options)
+    assert name not in page and people.loc[first["person_id"], "date_of_birth"] not in page
+
+
+def test_identity_pairs_for_a_role_without_names_are_pseudonymised(resolved_demo_env):
+    from graphmap import identity, views
+
+    with _open(resolved_demo_env) as s:
+        cands = identity.candidates(s)
+        shown = views.identity_pairs(cands, s, "community_safety", "professionals-only")
+        people = s.table("people")
+    real = set(cands["person_id"]) | set(cands["same_as"])
+    assert not (set(shown["person_id"]) | set(shown["same_as"])) & real
+    text = shown.to_string()
+    assert not any(n in text for n in people.loc[people["person_id"].isin(real), "surname"])
+    assert list(shown["link_id"]) == list(cands["link_id"])

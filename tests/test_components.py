@@ -61,3 +61,20 @@ def test_map_uses_the_apps_leaflet_and_text_popups():
 
 def test_script_json_round_trips():
     assert json.loads(script_json({"a": HOSTILE + "\u2028"})) == {"a": HOSTILE + "\u2028"}
+
+
+def test_network_loads_vis_network_from_the_app_not_in_line():
+    from pathlib import Path
+
+    import pyvis
+
+    from tests.conftest import ROOT
+
+    page, _ = network_html(star(3), cap=100)
+    assert 'src="app/static/vis-network/vis-network.min.js"' in page and len(page) < 100_000
+    inline, _ = network_html(star(3), cap=100, assets="inline")
+    assert "app/static/vis-network" not in inline and len(inline) > 400_000 and remote_references(inline) == []
+    # The served copy is the one pyvis bundles (an upgrade of pyvis must bring a new copy).
+    bundled = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+    for name in ("vis-network.min.js", "vis-network.css"):
+        assert (ROOT / "static" / "vis-network" / name).read_bytes() == (bundled / name).read_bytes()

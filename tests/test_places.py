@@ -177,3 +177,23 @@ def test_generated_borough_hotspots_match_ground_truth(tmp_path):
     for old in truth["old_hotspots"]:
         assert tr.loc[old, "trend"] == "falling"
         assert tr.loc[old, "incidents"] == truth["old_hotspot_incidents"][old]["window"]
+
+
+def test_place_records_locate_places_once_for_every_window(tmp_path):
+    """The app keeps one PlaceRecords per store version: places are put on the map once, and a
+    window's analysis may add columns without changing what the next window gets."""
+    from graphmap.places import PlaceAnalysis
+    from graphmap.places.place_records import PlaceRecords, located_places
+    from graphmap.store import open_store
+    from graphmap.window import Window
+    from tests.conftest import DEMO
+
+    with open_store(tmp_path / "g.db") as s:
+        s.load([DEMO])
+        records = PlaceRecords.from_store(s)
+    first = PlaceAnalysis(records, Window.ending("2026-05-01", 90))
+    assert "cell_id" in first.places.columns and "cell_id" not in records.located().columns
+    assert records.located() is not records.located()
+    expected = located_places(records.locations)
+    again = PlaceAnalysis(records, Window.ending("2026-05-01", 30))
+    assert again.places[list(expected.columns)].equals(expected)

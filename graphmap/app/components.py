@@ -1,9 +1,11 @@
 """The network picture (pyvis) and the map (folium), built to work with no outside requests.
 
 Locked-down council and police networks block public CDNs, so every script and stylesheet is
-served by the app itself: pyvis puts vis-network in-line (``cdn_resources="in_line"``) and the
-CDN tags its template adds anyway are removed; Leaflet is served from ``static/leaflet`` by
-Streamlit's static file serving (``server.enableStaticServing``) and folium is pointed at it.
+served by the app itself, by Streamlit's static file serving (``server.enableStaticServing``):
+vis-network from ``static/vis-network`` (the copy pyvis bundles; the CDN tags pyvis's template
+adds are removed) and Leaflet from ``static/leaflet`` (folium is pointed at it). A picture is
+then a few kilobytes of data, not 0.7 MB of vis-network in-line in every frame, and the browser
+keeps the library between pictures (``assets="inline"`` still gives a self-contained page).
 
 Record text is untrusted (a name may contain ``<script>``). It never reaches the page as HTML:
 tooltips and popups are set as DOM *text* (vis-network shows a string title with
@@ -31,6 +33,8 @@ from ..views import layout
 #: Where the app serves Leaflet from (``static/leaflet`` next to app.py). Relative, so it
 #: resolves against the app's own address whatever page or base path is open.
 LEAFLET_URL = "app/static/leaflet/"
+#: Where the app serves vis-network from (``static/vis-network``: pyvis's own copy, 9.1.2).
+VIS_URL = "app/static/vis-network/"
 
 _REMOTE_TAG = re.compile(
     r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>|<script\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>",
@@ -84,12 +88,13 @@ def cap_network(nodes: list[dict], edges: list[dict], cap: int) -> tuple[list[di
 
 
 def network_html(view: dict, *, height: int = 600, cap: int | None = None,
-                 seed: int | None = None) -> tuple[str, str | None]:
+                 seed: int | None = None, assets: str = "app") -> tuple[str, str | None]:
     """A self-contained pyvis page for a network view (see :func:`graphmap.views.ego_network`).
 
     Positions come from a seeded layout computed here and physics is off, so the picture does
     not move after it loads and looks the same at every meeting. Hovering a person or a tie
-    shows its text (the evidence for a tie) as plain text.
+    shows its text (the evidence for a tie) as plain text. ``assets="app"`` loads vis-network
+    from the app (:data:`VIS_URL`); ``"inline"`` puts it in the page (a file opened on its own).
 
     Returns
     -------
@@ -100,7 +105,9 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
     seed = int(schema.setting("app.layout_seed")) if seed is None else seed
     nodes, edges, message = cap_network(view["nodes"], view["edges"], cap)
     pos = layout(nodes, edges, seed=seed)
-    net = Network(height=f"{height}px", width="100%", cdn_resources="in_line")
+    if assets not in ("app", "inline"):
+        raise ValueError(f"assets must be 'app' or 'inline', not {assets!r}")
+    net = Network(height=f"{height}px", width="100%", cdn_resources="in_line" if assets == "inline" else "remote")
     net.set_options(json.dumps({
         "physics": {"enabled": False},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
@@ -126,6 +133,9 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
         titles_edges.append({"id": eid, "title": e.get("title", "")})
     page = net.generate_html(notebook=False)
     page = _EMPTY_HEADING.sub("", _REMOTE_TAG.sub("", page))
+    if assets == "app":
+        page = page.replace("<head>", f'<head><link rel="stylesheet" href="{VIS_URL}vis-network.css">'
+                                      f'<script src="{VIS_URL}vis-network.min.js"></script>', 1)
     extra = view.get("marks") or [("◆", "diamond: adult of concern"), ("◎", "thick border: the person at the centre"),
                                   ("━", "thicker line: more evidence")]
     inject = (_legend_html(view.get("legend", []), extra)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from .. import access, identity, ingest, records, safe, schema
+from .. import access, identity, ingest, records, safe, schema, views
 from . import state
 
 CANONICAL = "Canonical CSV files (people.csv, incidents.csv, ...)"
@@ -232,19 +232,22 @@ def identity_section() -> None:
     st.text_input("Reason for a decision (required)", key="identity_reason",
                   help="Why: what you checked (recorded with the decision and in the audit log).")
     cands = identity.candidates(state.store())
+    # People named as on every other page: the role's view and the sidebar's redaction level.
+    shown = _as_seen(cands)
     st.markdown(f"**Candidates waiting for a decision: {len(cands)}**")
     if len(cands):
-        st.dataframe(cands[["link_id", "person_id", "person", "same_as", "same_as_person", "score", "reason"]]
+        st.dataframe(shown[["link_id", "person_id", "person", "same_as", "same_as_person", "score", "reason"]]
                      .rename(columns={"reason": "evidence", "score": "match probability"}),
                      hide_index=True, key="identity_candidates")
-        rows = {r["link_id"]: r for r in cands.to_dict("records")}
-        chosen = st.selectbox("Candidate", list(rows), key="identity_candidate",
-                              format_func=lambda lid: _pair_label(rows[lid]))
+        rows = {r["link_id"]: r for r in cands.to_dict("records")}  # the stored ids, for the decision
+        seen = {r["link_id"]: r for r in shown.to_dict("records")}
+        chosen = st.selectbox("Candidate", [lid for lid in rows if lid in seen], key="identity_candidate",
+                              format_func=lambda lid: _pair_label(seen[lid]))
         if chosen:
-            r = rows[chosen]
-            st.markdown(state.md(f"{r['person_id']}: {r['person']}") + "  \n"
-                        + state.md(f"{r['same_as']}: {r['same_as_person']}") + "  \n"
-                        + "*Evidence:* " + state.md(r["reason"]))
+            r, v = rows[chosen], seen[chosen]
+            st.markdown(state.md(f"{v['person_id']}: {v['person']}") + "  \n"
+                        + state.md(f"{v['same_as']}: {v['same_as_person']}") + "  \n"
+                        + "*Evidence:* " + state.md(v["reason"]))
             left, right = st.columns(2)
             if left.button("Accept: one person", key="identity_accept"):
                 _decide(r, "accepted")
@@ -253,9 +256,10 @@ def identity_section() -> None:
     merges = identity.merges_in_force(state.store())
     with st.expander(f"Merges in force ({len(merges)}): undo one"):
         if len(merges):
-            st.dataframe(merges[["link_id", "status", "person_id", "person", "same_as", "same_as_person",
-                                 "decided_by", "decided_at", "reason"]], hide_index=True, key="identity_merges")
-            rows_m = {r["link_id"]: r for r in merges.to_dict("records")}
+            shown_m = _as_seen(merges)
+            st.dataframe(shown_m[["link_id", "status", "person_id", "person", "same_as", "same_as_person",
+                                  "decided_by", "decided_at", "reason"]], hide_index=True, key="identity_merges")
+            rows_m = {r["link_id"]: r for r in shown_m.to_dict("records")}
             undo_id = st.selectbox("Merge to undo", list(rows_m), key="identity_undo_link", index=None,
                                    format_func=lambda lid: f"{lid}: {rows_m[lid]['person_id']} = "
                                                            f"{rows_m[lid]['same_as']} ({rows_m[lid]['status']})")
@@ -265,6 +269,11 @@ def identity_section() -> None:
                      lambda link: f"Merge {undo_id} undone ({link}).", action="unmerge")
         else:
             st.caption("No merges recorded.")
+
+
+def _as_seen(links):
+    """Identity pairs with people labelled as the user's role and redaction level allow."""
+    return views.identity_pairs(links, state.store(), state.actor().role, state.redaction())
 
 
 def _decide(r: dict, status: str) -> None:

@@ -6,6 +6,12 @@ The only module that holds Streamlit caches, so library code never depends on St
   the ``streamlit run`` line, else ``$GRAPHMAP_DB``, else the settings default;
 - views and analyses are cached (``st.cache_data``) by store URL, **store version** (the load
   history and row counts, so any load or purge starts afresh) and window;
+- what several pages of one window are built from is built once per window and shared
+  (``st.cache_resource``, never changed by the views): the window's frames, tie evidence and
+  person graph (:func:`_window_graph`), the peer groups found in it, its place analysis
+  (:func:`_place_analysis`) and the network analysis document (:func:`_analysis`); a window
+  change computes these once, whichever page asks first, and each page computes only what it
+  shows;
 - the sidebar sets the as-at date, the window and the redaction level for every page, and every
   page carries the OFFICIAL-SENSITIVE marking with those three.
 
@@ -43,15 +49,25 @@ from ..window import Window
 
 MARKING = "OFFICIAL-SENSITIVE"
 
-#: Analyses shown by the pages, by name: ``fn(store, window) -> plain data``. When an analysis
-#: lands, wiring it is one entry here (results are cached by store version and window).
-def _network(store: Store, window: Window) -> dict:
-    from ..network.analyse import analyse
+#: Analyses shown by the pages, by name: ``fn(view, version, as_at, days) -> plain data`` (the
+#: cache key of a window). When an analysis lands, wiring it is one entry here (results are
+#: cached by store version and window).
+def _network(url: str, version: str, as_at: str, days: int) -> dict:
+    """``graphmap analyse``'s document for the window (:func:`graphmap.network.analyse.analyse`),
+    built from the window's shared frames, with its hotspots from the window's shared place
+    analysis (the same places and groups the Locations Board shows)."""
+    from ..network.analyse import add_source_ids, analyse_frames
+    from ..places import hotspot_records
 
-    return analyse(store, window)
+    frames = _window_graph(url, version, as_at, days)["frames"]
+    doc = analyse_frames(frames, seed=0)
+    doc["hotspots"] = hotspot_records(_place_analysis(url, version, as_at, days),
+                                      limit=int(schema.setting("places.hotspots_limit")))
+    add_source_ids(doc, frames.source_ids)
+    return doc
 
 
-ANALYSES: dict[str, Callable[[Store, Window], Any]] = {"network": _network}
+ANALYSES: dict[str, Callable[[str, str, str, int], Any]] = {"network": _network}
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -109,6 +125,43 @@ def _overview(url: str, version: str) -> dict:
     return views.overview(_store(url))
 
 
+# --- what the pages of one window share (built once per window, read-only) ---------------------
+@st.cache_resource(show_spinner="Reading the window's records...", max_entries=4)
+def _window_graph(url: str, version: str, as_at: str, days: int) -> dict:
+    """The window's frames (:func:`graphmap.network.graphs.load_frames`), their tie evidence and
+    the person graph: read once per window for the network analyses, the network pictures and
+    the Overview's new links."""
+    from ..network.graphs import load_frames, person_graph, tie_evidence
+
+    frames = load_frames(_store(url), Window.ending(as_at, days))
+    ev = tie_evidence(frames)
+    return {"frames": frames, "evidence": ev, "graph": person_graph(frames, evidence=ev)}
+
+
+@st.cache_data(show_spinner="Finding the peer groups...", max_entries=32)
+def _found_groups(url: str, version: str, as_at: str, days: int) -> dict[str, str]:
+    return views.found_groups(_store(url), Window.ending(as_at, days),
+                              graph=_window_graph(url, version, as_at, days)["graph"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _place_records(url: str, version: str):
+    """The columns the place analyses read, once per store version (not once per window)."""
+    from ..places.place_records import PlaceRecords
+
+    return PlaceRecords.from_store(_store(url))
+
+
+@st.cache_resource(show_spinner="Working out the hotspots...", max_entries=4)
+def _place_analysis(url: str, version: str, as_at: str, days: int):
+    """The window's place analysis (places, cells, counts, trend), shared by the Locations Board,
+    the Overview's rising places, the network analysis's hotspots and the Person profile."""
+    return views.place_analysis(_store(url), Window.ending(as_at, days),
+                                groups=_found_groups(url, version, as_at, days),
+                                records=_place_records(url, version))
+
+
+# --- views ---------------------------------------------------------------------------------------
 @st.cache_data(show_spinner="Finding the network...", max_entries=64)
 def _ego_network(url: str, version: str, as_at: str, days: int, person_id: str, hops: int, redaction: str) -> dict:
     return views.ego_network(_store(url), Window.ending(as_at, days), person_id, hops=hops, redaction=redaction)
@@ -121,7 +174,8 @@ def _places(url: str, version: str, as_at: str, days: int) -> dict:
 
 @st.cache_data(show_spinner="Working out the hotspots...", max_entries=32)
 def _locations_board(url: str, version: str, as_at: str, days: int, location_id: str | None) -> dict:
-    return views.locations_board(_store(url), Window.ending(as_at, days), location_id)
+    return views.locations_board(_store(url), Window.ending(as_at, days), location_id,
+                                 analysis=_place_analysis(url, version, as_at, days))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -149,7 +203,9 @@ def _peer_group_pack(url: str, version: str, as_at: str, days: int, group_id: st
 @st.cache_resource(show_spinner="Gathering the ties...", max_entries=4)
 def _network_source(url: str, version: str, as_at: str, days: int) -> dict:
     # A resource (not copied per use): the tie evidence of a whole window; views never change it.
-    return views.network_source(_store(url), Window.ending(as_at, days))
+    shared = _window_graph(url, version, as_at, days)
+    return views.network_source(_store(url), Window.ending(as_at, days), frames=shared["frames"],
+                                evidence=shared["evidence"])
 
 
 @st.cache_data(show_spinner="Drawing the network...", max_entries=64)
@@ -184,21 +240,25 @@ def _reviews_due(url: str, version: str, as_at: str, redaction: str) -> dict:
 
 @st.cache_data(show_spinner="Gathering the records...", max_entries=64)
 def _person_profile(url: str, version: str, as_at: str, days: int, person_id: str, redaction: str) -> dict:
-    # Hotspots and peer groups from the same cached analyses the other pages show.
-    hot = [h["location_id"] for h in _locations_board(url, version, as_at, days, None)["hotspots"]]
+    # Hotspots and peer groups from the same cached analyses the other pages show (the network
+    # analysis's hotspots are the Locations Board's ranked places).
     net = _analysis("network", url, version, as_at, days)
+    hot = [h["location_id"] for h in net["hotspots"]]
     return views.person_profile(_store(url), Window.ending(as_at, days), person_id, redaction=redaction,
                                 hotspots=hot, peer_groups=net["peer_groups"], source_ids=net.get("source_ids"))
 
 
 @st.cache_data(show_spinner="Looking for new links to adults of concern...", max_entries=32)
 def _new_adult_links(url: str, version: str, as_at: str, days: int, redaction: str) -> dict:
-    return views.new_adult_links(_store(url), Window.ending(as_at, days), redaction=redaction)
+    shared = _window_graph(url, version, as_at, days)
+    return views.new_adult_links(_store(url), Window.ending(as_at, days), redaction=redaction,
+                                 frames=shared["frames"], graph=shared["graph"])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _rising_places(url: str, version: str, as_at: str, days: int) -> dict:
-    return views.rising_places(_store(url), Window.ending(as_at, days))
+    return views.rising_places(_store(url), Window.ending(as_at, days),
+                               analysis=_place_analysis(url, version, as_at, days))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -207,9 +267,11 @@ def _people(url: str, version: str) -> list[dict]:
     return df[["person_id", "forename", "surname", "role", "date_of_birth"]].to_dict("records")
 
 
-@st.cache_data(show_spinner="Running the analysis...", max_entries=32)
+@st.cache_resource(show_spinner="Running the analysis...", max_entries=8)
 def _analysis(name: str, url: str, version: str, as_at: str, days: int) -> Any:
-    return ANALYSES[name](_store(url), Window.ending(as_at, days))
+    # A resource, not data: a borough's document is tens of MB, and st.cache_data would copy it
+    # (pickle and unpickle) on every rerun of every page. Views only read it.
+    return ANALYSES[name](url, version, as_at, days)
 
 
 @st.cache_data(show_spinner="Making the pack...", max_entries=16)
@@ -412,8 +474,11 @@ def analysis(name: str) -> Any | None:
 
 
 def clear_after_write() -> None:
-    """Views are keyed by store version, so nothing is stale; this just frees memory."""
+    """Views are keyed by store version, so nothing is stale; this just frees memory (the
+    store connections, also cached resources, are kept)."""
     st.cache_data.clear()
+    for shared in (_window_graph, _place_records, _place_analysis, _analysis, _network_source):
+        shared.clear()
 
 
 # --- sidebar and marking -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..window import Window
 from .activity import PlaceActivity
 from .grid import Lattice, cell_names, cell_of
 from .local_statistics import gi_star, lattice_weights, area_weights, local_moran
-from .place_records import located_places, place_records, setting, unmapped_report
+from .place_records import place_records, setting, unmapped_report
 from .trend import trend_labels
 from .wards import ward_of_places
 
@@ -48,7 +48,7 @@ class PlaceAnalysis:
         if self.cell_size <= 0:
             raise ValueError(f"cell size must be positive, not {self.cell_size}")
         self.wards = wards
-        places = located_places(self.records.locations)
+        places = self.records.located()
         ix, iy = cell_of(places["x"].to_numpy(), places["y"].to_numpy(), self.cell_size)
         places["cell_id"] = np.where(places["mapped"], cell_names(ix, iy, self.cell_size), None)
         if wards is not None:

@@ -49,6 +49,14 @@ class PlaceRecords:
     memberships: pd.DataFrame
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def located(self) -> pd.DataFrame:
+        """:func:`located_places` of these records, worked out once (a place's coordinates do
+        not depend on the window: the app keeps one PlaceRecords per store version and asks
+        it for every window). A copy each time, so callers may add columns."""
+        if "located" not in self._cache:
+            self._cache["located"] = located_places(self.locations)
+        return self._cache["located"].copy()
+
     @classmethod
     def from_frames(cls, frames: Mapping[str, pd.DataFrame]) -> "PlaceRecords":
         """From a mapping of record type to DataFrame (missing types are empty)."""
