@@ -375,7 +375,8 @@ def redact(obj: Any, reader: str | Role, *, secret: bytes | None = None,
         out = _redact_columns(x[_row_mask(x, r)], r, secret, None)
         if hide:
             for c in out.columns:
-                if out[c].dtype == object:
+                # Text is pandas 3's ``str`` dtype (not ``object``) when read from a store or CSV.
+                if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
                     out[c] = out[c].map(known_id)
         return out.reset_index(drop=True)
 

@@ -237,3 +237,17 @@ def test_app_actor_for_each_sign_in_state():
     assert access.app_actor(AUTH, {"is_logged_in": False}) == (None, "")
     actor, notice = access.app_actor(AUTH, {"is_logged_in": True, "email": "x@elsewhere.org"})
     assert actor.role == "panel_member" and notice == ""
+
+
+def test_redact_hides_known_ids_in_any_text_column_whatever_its_dtype(loaded):
+    """pandas 3 stores text as its ``str`` dtype, not ``object``: a column of person ids under a
+    name roles.yaml does not list (``who``, ``linked_to``) must still be pseudonymised."""
+    secret = access.store_secret(loaded)
+    ids = loaded.table("people")["person_id"]
+    for dtype in ("str", object):
+        df = pd.DataFrame({"who": ["P001", "P002"], "linked_to": ["P004", "someone else"], "n": [1, 2]}).astype(
+            {"who": dtype, "linked_to": dtype})
+        out = access.redact(df, "community_safety", secret=secret, person_ids=ids)
+        assert list(out["who"]) == [access.pseudonym("P001", secret), access.pseudonym("P002", secret)], dtype
+        assert list(out["linked_to"]) == [access.pseudonym("P004", secret), "someone else"], dtype
+        assert list(out["n"]) == [1, 2]
