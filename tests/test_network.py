@@ -211,3 +211,26 @@ def test_analyse_is_the_same_in_every_process(tmp_path):
         doc = json.loads(out.read_text())
         docs.append({k: v for k, v in doc.items() if k not in ("timings_s", "cpu_s", "wall_s")})
     assert docs[0] == docs[1]
+
+
+def test_complex_strategy_from_the_evidence_table_equals_reading_the_graph(demo_db):
+    # analyse reads person-place evidence as a table (no bipartite graph); the app draws the graph.
+    from graphmap import schema
+    from graphmap.network.complex_strategy import complex_strategy
+    from graphmap.network.graphs import person_location_graph, place_evidence
+    from graphmap.store import open_store
+
+    store = open_store(demo_db)
+    try:
+        frames = load_frames(store, Window.ending(date(2026, 9, 19), 365))
+    finally:
+        store.close()
+    G = person_graph(frames)
+    kinds = schema.setting("network.complex_strategy.presence_kinds")
+    B = person_location_graph(frames, presence_kinds=kinds)
+    places = place_evidence(frames, presence_kinds=kinds)
+    for least in (1, 3):
+        from_graph = complex_strategy(G, B, min_young_people=least)
+        from_table = complex_strategy(G, places=places, locations=frames.locations, min_young_people=least)
+        assert any(c["subject_type"] == "location" for c in from_graph)
+        assert json.dumps(from_table) == json.dumps(from_graph)  # same content, same key order
