@@ -247,3 +247,25 @@ def test_overlapping_episodes_sweep_equals_every_pair_checked():
     assert set(top.groupby(["person_a", "person_b"]).size()) <= set(per_pair.nlargest(5, keep="all"))
     other = overlapping_episodes(ep, exclude_same_record=True)
     assert not other["same_record"].any() and len(other) == len(got) - int(got["same_record"].sum())
+
+def test_complex_strategy_from_the_evidence_table_equals_reading_the_graph(demo_db):
+    # analyse reads person-place evidence as a table (no bipartite graph); the app draws the graph.
+    from graphmap import schema
+    from graphmap.network.complex_strategy import complex_strategy
+    from graphmap.network.graphs import person_location_graph, place_evidence
+    from graphmap.store import open_store
+
+    store = open_store(demo_db)
+    try:
+        frames = load_frames(store, Window.ending(date(2026, 9, 19), 365))
+    finally:
+        store.close()
+    G = person_graph(frames)
+    kinds = schema.setting("network.complex_strategy.presence_kinds")
+    B = person_location_graph(frames, presence_kinds=kinds)
+    places = place_evidence(frames, presence_kinds=kinds)
+    for least in (1, 3):
+        from_graph = complex_strategy(G, B, min_young_people=least)
+        from_table = complex_strategy(G, places=places, locations=frames.locations, min_young_people=least)
+        assert any(c["subject_type"] == "location" for c in from_graph)
+        assert json.dumps(from_table) == json.dumps(from_graph)  # same content, same key order

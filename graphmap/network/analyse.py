@@ -24,7 +24,7 @@ from .complex_strategy import complex_strategy
 from .cross_borough import cross_borough_links, family_pairs, schools_attended
 from .disruption import disruption_targets
 from .exposure import exposure
-from .graphs import Frames, load_frames, person_graph, person_location_graph, tie_evidence
+from .graphs import Frames, load_frames, person_graph, place_evidence, tie_evidence
 from .peer_groups import group_context, group_of, group_stability, peer_groups, stability_reruns
 from .recruiters import likely_recruiters
 
@@ -45,16 +45,20 @@ _SHARED: dict = {}
 
 def _second_core() -> tuple[dict, dict, dict]:
     """The share of the analyses run in the worker process: the peer-group stability re-runs, the
-    person-location graph, complex strategy and disruption targets. Returns (results, wall
+    person-place evidence, complex strategy and disruption targets. Returns (results, wall
     seconds, CPU seconds)."""
     frames, G, seed = _SHARED["frames"], _SHARED["G"], _SHARED["seed"]
     t: dict[str, float] = {}
     cpu: dict[str, float] = {}
     timed = _timer(t, cpu)
     reruns = timed("peer_group_stability", stability_reruns, G, seed=seed)
-    B = timed("person_location_graph", person_location_graph, frames,
-              presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
-    out = {"stability_reruns": reruns, "complex_strategy": timed("complex_strategy", complex_strategy, G, B),
+    # Complex strategy reads the person-place evidence as a table: the bipartite graph
+    # (person_location_graph) is built only where it is drawn (the app, packs).
+    places = timed("place_evidence", place_evidence, frames,
+                   presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    out = {"stability_reruns": reruns,
+           "complex_strategy": timed("complex_strategy", complex_strategy, G, places=places,
+                                     locations=frames.locations),
            "disruption_targets": timed("disruption_targets", disruption_targets, G, seed=seed)}
     return out, t, cpu
 
@@ -63,7 +67,7 @@ def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1) -> dict:
     """Every network analysis over one window's frames (see the module docstring for the keys).
 
     With ``workers=2`` (on a system that can fork) the peer-group stability re-runs, the
-    person-location graph, complex strategy and disruption targets run in a forked process
+    person-place evidence, complex strategy and disruption targets run in a forked process
     while this one runs the rest: the same
     results, on two cores. Timings then overlap; ``wall_s`` is the whole.
     """

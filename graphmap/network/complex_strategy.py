@@ -7,8 +7,13 @@ pack needs every child linked to it, how, since when, and the evidence with its 
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 from .. import schema
+from ._gc import gc_paused
 from .graphs import edge_evidence
 
 
@@ -51,9 +56,107 @@ def _child_links(G: nx.Graph, subject, ys: list) -> list[dict]:
     return out
 
 
-def complex_strategy(G: nx.Graph, B: nx.Graph | None = None, *, min_young_people: int | None = None) -> list[dict]:
-    """Adults of concern (in ``G``) and places (in ``B``) linked to ``min_young_people`` or more
-    young people.
+def _spans(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each run of equal values in sorted ``keys``."""
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return starts, np.r_[starts[1:], len(keys)]
+
+
+def _place_candidates(G: nx.Graph, places: pd.DataFrame, locations: pd.DataFrame, least: int) -> list[dict]:
+    """Places linked to ``least`` or more young people, from person–place evidence rows.
+
+    The same candidates and links as reading a person–location graph built from ``places``,
+    computed with column operations: a borough has thousands of places and tens of thousands
+    of links, and building the bipartite graph only to read it back cost seconds.
+    """
+    # Codes for people and places (sorted ids: the order the candidates list them in); roles and
+    # known places are looked up once per distinct id.
+    pc, p_ids = pd.factorize(places["p"], sort=True)
+    lc, l_ids = pd.factorize(places["l"], sort=True)
+    p_ids, l_ids = np.asarray(p_ids, dtype=object), np.asarray(l_ids, dtype=object)
+    role = G.nodes(data="role")
+    young = np.fromiter((role[p] == "young_person" if p in G else False for p in p_ids), dtype=bool, count=len(p_ids))
+    loc_ids = locations["location_id"].to_numpy(object)
+    known = pd.Index(loc_ids).get_indexer(l_ids) >= 0
+    rows = np.flatnonzero((pc >= 0) & (lc >= 0) & young[pc] & known[lc])  # -1: a missing id
+    lc, pc = lc[rows], pc[rows]
+    # Young people per place (distinct): keep the places with at least ``least``.
+    pairs = np.sort(lc.astype(np.int64) * len(p_ids) + pc)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    enough = np.bincount(pairs // len(p_ids), minlength=len(l_ids)) >= least
+    sel = enough[lc]
+    rows, lc, pc = rows[sel], lc[sel], pc[sel]
+    if not len(rows):
+        return []
+    # Only the kept rows become Python objects.
+    col = {c: places[c].iloc[rows].to_numpy(object) for c in ("date", "fact_or_opinion", "grading", "tie")}
+    # Evidence of one link in date order (ties: the rows' order), as the graph keeps it.
+    dc, d_vals = pd.factorize(np.where(pd.isna(col["date"]), "", col["date"]), sort=True)
+    order = np.lexsort((dc, pc, lc))
+    lc, pc, dc, rows = lc[order], pc[order], dc[order], rows[order]
+    col = {c: v[order] for c, v in col.items()}
+    starts, ends = _spans(lc.astype(np.int64) * len(p_ids) + pc)
+    link_no = np.repeat(np.arange(len(starts)), ends - starts)
+    # Earliest and latest dates (empty dates ignored); for a place, its earliest link.
+    empty = d_vals.astype(object)[dc] == ""
+    none = len(d_vals)
+    first = np.minimum.reduceat(np.where(empty, none, dc), starts)
+    last = np.maximum.reduceat(np.where(empty, -1, dc), starts)
+    d_ext = np.r_[d_vals.astype(object), np.array([""], dtype=object)]
+    loc_starts, loc_ends = _spans(lc[starts])
+    loc_first = d_ext[np.minimum.reduceat(first, loc_starts)].tolist()
+    first, last = d_ext[first].tolist(), d_ext[np.where(last < 0, none, last)].tolist()
+    opinion_only = np.logical_and.reduceat(col["fact_or_opinion"] == "opinion", starts).tolist()
+    # Records and gradings: sorted, distinct, one flat list sliced per link.
+    r_flat, (r_s, r_e) = _distinct_sorted(link_no, pa.array(places["record"].iloc[rows]), len(starts))
+    g = np.where(pd.isna(col["grading"]), "", col["grading"])
+    g_flat, (g_s, g_e) = _distinct_sorted(link_no[g != ""], pa.array(g[g != ""], type=pa.string()), len(starts))
+    # Count per tie type, in the order each type first appears on the link.
+    tc, t_vals = pd.factorize(col["tie"])
+    nt = len(t_vals)
+    key, first_at, count = np.unique(link_no * nt + tc, return_index=True, return_counts=True)
+    by_first = np.lexsort((first_at, key // nt))
+    t_names = list(t_vals)
+    with gc_paused():
+        ties: list[dict] = [{} for _ in range(len(starts))]
+        for k, c in zip(key[by_first].tolist(), count[by_first].tolist()):
+            ties[k // nt][t_names[k % nt]] = c
+    young_ids = p_ids.astype(object)[pc[starts]].tolist()
+    with gc_paused():
+        links = [{"young_person": y, "ties": t, "since": f, "last": la, "records": r_flat[rs:re],
+                  "gradings": g_flat[gs:ge], "opinion_only": o}
+                 for y, t, f, la, rs, re, gs, ge, o in zip(young_ids, ties, first, last, r_s.tolist(), r_e.tolist(),
+                                                          g_s.tolist(), g_e.tolist(), opinion_only)]
+    names = dict(zip(loc_ids, locations["name"].to_numpy(object)))
+    types = dict(zip(loc_ids, locations["type"].to_numpy(object)))
+    out = []
+    for lid, s, e, since in zip(l_ids.astype(object)[lc[starts[loc_starts]]].tolist(), loc_starts.tolist(),
+                                loc_ends.tolist(), loc_first):
+        out.append({"subject_id": lid, "subject_type": "location", "name": names.get(lid, ""),
+                    "location_type": types.get(lid, ""), "young_people": young_ids[s:e], "count": e - s,
+                    "since": since, "links": links[s:e]})
+    return out
+
+
+def _distinct_sorted(k: np.ndarray, values: pa.Array, n: int) -> tuple[list, tuple[np.ndarray, np.ndarray]]:
+    """The distinct ``values`` (strings) of each group ``k`` (0..n-1), sorted, as one flat list
+    and each group's (start, end) in it."""
+    if not len(k):
+        return [], (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    # Arrow sorts strings in C++ (UTF-8 byte order, which is Python's code-point order).
+    t = pa.table({"k": k, "v": values})
+    t = t.take(pac.sort_indices(t, sort_keys=[("k", "ascending"), ("v", "ascending")]))
+    k, v = t["k"].to_numpy(), t["v"]
+    new = np.r_[True, (k[1:] != k[:-1]) | ~pac.equal(v[1:], v[:-1]).to_numpy(zero_copy_only=False)]
+    k = k[new]
+    return v.filter(pa.array(new)).to_pylist(), (np.searchsorted(k, np.arange(n), "left"),
+                                                  np.searchsorted(k, np.arange(n), "right"))
+
+
+def complex_strategy(G: nx.Graph, B: nx.Graph | None = None, *, places: pd.DataFrame | None = None,
+                     locations: pd.DataFrame | None = None, min_young_people: int | None = None) -> list[dict]:
+    """Adults of concern (in ``G``) and places (in ``B``, or in the ``places`` evidence) linked
+    to ``min_young_people`` or more young people.
 
     Parameters
     ----------
@@ -62,6 +165,12 @@ def complex_strategy(G: nx.Graph, B: nx.Graph | None = None, *, min_young_people
     B : networkx.Graph, optional
         A person–location graph (:func:`graphmap.network.graphs.person_location_graph`), built
         with the presence kinds that link a place to a child (``network.complex_strategy``).
+    places : DataFrame, optional
+        Instead of ``B``: the person–place evidence it would be built from
+        (:func:`graphmap.network.graphs.place_evidence`), with ``locations`` (the frames'
+        ``location_id, name, type``). Same result, without building the graph.
+    locations : DataFrame, optional
+        The places ``places`` may name (others are left out, as a graph would have no such node).
     min_young_people : int, optional
         Default ``network.complex_strategy.min_young_people`` (3).
 
@@ -90,7 +199,11 @@ def complex_strategy(G: nx.Graph, B: nx.Graph | None = None, *, min_young_people
             links = _child_links(G, a, ys)
             out.append({"subject_id": a, "subject_type": "person", "young_people": ys, "count": len(ys),
                         "since": min((lk["since"] for lk in links if lk["since"]), default=""), "links": links})
-    if B is not None:
+    if places is not None:
+        if locations is None:
+            raise ValueError("places needs locations (the frames' location_id, name, type)")
+        out.extend(_place_candidates(G, places, locations, least))
+    elif B is not None:
         for node, data in B.nodes(data=True):
             if data.get("bipartite") != 1:
                 continue

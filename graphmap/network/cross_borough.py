@@ -59,13 +59,13 @@ def cross_borough_links(G: nx.Graph, *, schools: dict | None = None, family: set
     schools = schools or {}
     family = family or set()
     kinds = set(schema.setting("network.family_kinds"))
+    # Only young people with a borough can be in a pair: look each node up once, not per tie.
+    borough = {n: d.get("borough") or "" for n, d in G.nodes(data=True) if d.get("role") == "young_person"}
+    borough = {n: b for n, b in borough.items() if b}
     out = []
-    for u, v, d in G.edges(data=True):
-        nu, nv = G.nodes[u], G.nodes[v]
-        if nu.get("role") != "young_person" or nv.get("role") != "young_person":
-            continue
-        bu, bv = nu.get("borough") or "", nv.get("borough") or ""
-        if not bu or not bv or bu == bv:
+    for u, v, d in G.edges(borough, data=True):
+        bu, bv = borough[u], borough.get(v)
+        if bv is None or bu == bv:
             continue
         if kinds & set(d.get("ties", {})) or frozenset((u, v)) in family:
             continue

@@ -27,13 +27,19 @@ def _exposed(g: ig.Graph, young: np.ndarray, adult: np.ndarray, hops: int) -> in
     return int(young[near].sum())
 
 
-def _separation(g: ig.Graph, young: np.ndarray, adult: np.ndarray) -> tuple[int, int, set]:
-    """(largest component size, young people sharing a component with an adult, those people)."""
-    memb = np.asarray(g.connected_components().membership)
-    sizes = np.bincount(memb) if len(memb) else np.array([0])
-    with_adult = set(memb[adult]) if adult.any() else set()
-    reached = young & np.isin(memb, list(with_adult))
-    return int(sizes.max()), int(reached.sum()), set(np.flatnonzero(reached))
+def _components(g: ig.Graph) -> np.ndarray:
+    """Each vertex's connected component (the plain membership list: no clustering object)."""
+    return np.asarray(ig.GraphBase.connected_components(g), dtype=np.int64)
+
+
+def _separation(memb: np.ndarray, young: np.ndarray, adult: np.ndarray) -> tuple[int, np.ndarray]:
+    """(largest component size, which young people share a component with an adult), from the
+    component ``memb``ership of each vertex."""
+    if not len(memb):
+        return 0, np.zeros(0, dtype=bool)
+    k = int(memb.max()) + 1
+    has_adult = np.bincount(memb[adult], minlength=k) > 0
+    return int(np.bincount(memb, minlength=k).max()), young & has_adult[memb]
 
 
 def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | None = None, candidates=None,
@@ -100,8 +106,6 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     >>> sequential_removal(G, steps=1)[0]["person_id"], sequential_removal(G, steps=1)[0]["young_people_separated"]
     ('X', 1)
     """
-    if until is None and steps is None:
-        steps = int(schema.setting("network.disruption.steps"))
     if tie_order is not None:
         rank = {v: i for i, v in enumerate(tie_order)}
         H = nx.Graph()
@@ -109,12 +113,24 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
         H.add_edges_from(G.edges())
         G = H
     g, nodes = to_igraph(G)
-    names = np.asarray(nodes, dtype=object)
     role = dict(G.nodes(data="role"))
-    ys = set(young_people) if young_people is not None else {v for v in G if role.get(v) == "young_person"}
-    ad = set(adults) if adults is not None else {v for v in G if role.get(v) == "adult_of_concern"}
+    return _removal(g, nodes, role, steps=steps, until=until, candidates=candidates, sources=sources,
+                    targets=targets, young_people=young_people, adults=adults, endpoints=endpoints,
+                    tie_break=tie_break, max_sources=max_sources, seed=seed)
+
+
+def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, candidates=None, sources=None,
+             targets=None, young_people=None, adults=None, endpoints=False, tie_break="last", max_sources=None,
+             seed=0) -> list[dict]:
+    """:func:`sequential_removal` on igraph graph ``g`` (vertex i is ``nodes[i]``; ``g`` is changed)."""
+    if until is None and steps is None:
+        steps = int(schema.setting("network.disruption.steps"))
+    names = np.asarray(nodes, dtype=object)
+    ys = set(young_people) if young_people is not None else {v for v in nodes if role.get(v) == "young_person"}
+    ad = set(adults) if adults is not None else {v for v in nodes if role.get(v) == "adult_of_concern"}
     young = np.array([v in ys for v in nodes], dtype=bool)
     adult = np.array([v in ad for v in nodes], dtype=bool)
+
     def mask(members):
         members = set(members)
         return np.array([v in members for v in nodes], dtype=bool)
@@ -124,9 +140,9 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
     tgt = mask(targets) if targets is not None else None
     hops = int(schema.setting("network.exposure.max_hops"))
     rng = np.random.default_rng(seed)
-    lcc0, _, reach0 = _separation(g, young, adult)
+    memb = _components(g)  # kept up to date after each removal
+    lcc0, reach = _separation(memb, young, adult)
     exposed = _exposed(g, young, adult, hops)
-    reach_names = {names[i] for i in reach0}
     out = []
     while g.vcount() > 0:
         if steps is not None and len(out) >= steps:
@@ -148,7 +164,6 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
                 s = np.sort(rng.choice(s, size=max_sources, replace=False))
             b = np.asarray(g.betweenness(directed=False, sources=s, targets=t), dtype=float) / 2 * scale
             if endpoints:
-                memb = np.asarray(g.connected_components().membership)
                 sm = src if src is not None else np.ones(n, dtype=bool)
                 tm = tgt if tgt is not None else np.ones(n, dtype=bool)
                 s_in = np.bincount(memb[sm], minlength=memb.max() + 1)
@@ -167,10 +182,10 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
         names, young, adult, cand = names[keep], young[keep], adult[keep], cand[keep]
         src = src[keep] if src is not None else None
         tgt = tgt[keep] if tgt is not None else None
-        lcc, _, reach = _separation(g, young, adult)
-        now = {names[j] for j in reach}
-        lost = sorted(reach_names - now - {who})
-        reach_names = now
+        memb = _components(g)
+        lcc, now = _separation(memb, young, adult)
+        lost = sorted(names[reach[keep] & ~now].tolist())  # reachable before this step, not after
+        reach = now
         exposed_now = _exposed(g, young, adult, hops)
         out.append({"step": len(out) + 1, "person_id": who, "role": role.get(who),
                     "betweenness": round(float(top), 6), "largest_component": lcc,
@@ -178,7 +193,7 @@ def sequential_removal(G: nx.Graph, *, steps: int | None = None, until: int | No
                     "young_people_separated": len(lost),
                     "cumulative_young_people_separated": len(lost) + (
                         out[-1]["cumulative_young_people_separated"] if out else 0),
-                    "young_people_still_reachable": len(now),
+                    "young_people_still_reachable": int(now.sum()),
                     "young_people_within_hops": exposed_now, "within_hops_reduced_by": exposed - exposed_now,
                     "separated": lost})
         exposed = exposed_now
@@ -203,12 +218,18 @@ def disruption_targets(G: nx.Graph, *, steps: int | None = None, include_young_p
     role = dict(G.nodes(data="role"))
     ys = {v for v in G if role.get(v) == "young_person"}
     ad = {v for v in G if role.get(v) == "adult_of_concern"}
-    keep = set()
-    for comp in nx.connected_components(G):
-        if comp & ys and comp & ad:
-            keep |= comp
-    H = G.subgraph(sorted(keep, key=str))
-    cand = None if include_young_people else [v for v in H if v not in ys]
-    return sequential_removal(H, steps=steps, candidates=cand, sources=sorted(ad & keep, key=str),
-                              targets=sorted(ys & keep, key=str), young_people=ys, adults=ad, endpoints=True,
-                              max_sources=int(schema.setting("network.disruption.max_sources")), seed=seed)
+    # The components holding both young people and adults of concern, cut in C from one
+    # conversion of G (vertices stay in G's order, which breaks ties).
+    g, nodes = to_igraph(G)
+    memb = _components(g)
+    young = np.fromiter((v in ys for v in nodes), dtype=bool, count=len(nodes))
+    adult = np.fromiter((v in ad for v in nodes), dtype=bool, count=len(nodes))
+    both = (np.bincount(memb, weights=young, minlength=memb.max() + 1 if len(memb) else 0) > 0) & \
+        (np.bincount(memb, weights=adult, minlength=memb.max() + 1 if len(memb) else 0) > 0)
+    sel = np.flatnonzero(both[memb]) if len(memb) else np.array([], dtype=np.int64)
+    h = g.induced_subgraph(sel.tolist())
+    kept = [nodes[i] for i in sel]
+    cand = None if include_young_people else [v for v in kept if v not in ys]
+    return _removal(h, kept, role, steps=steps, candidates=cand, sources=[v for v in kept if v in ad],
+                    targets=[v for v in kept if v in ys], young_people=ys, adults=ad, endpoints=True,
+                    max_sources=int(schema.setting("network.disruption.max_sources")), seed=seed)

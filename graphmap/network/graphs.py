@@ -499,30 +499,46 @@ def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.
     return G
 
 
-def person_location_graph(frames: Frames, *, presence_kinds=None) -> nx.Graph:
-    """The bipartite person–location graph for the window.
+def place_evidence(frames: Frames, *, presence_kinds=None) -> pd.DataFrame:
+    """Every piece of evidence tying a person to a place in the window (built in bulk).
 
-    Nodes are ``("person", id)`` (``bipartite=0``) and ``("location", id)`` (``bipartite=1``).
-    A person is tied to a place by presence records (lives, frequents, found at, ...; only
-    ``presence_kinds`` when given) and by incidents at the place that name them (not as the
-    person reporting). Edges carry ``weight``, ``count``, ``ties`` and ``evidence`` as in
-    :func:`person_graph`.
+    Presence records (lives, frequents, found at, ...; only ``presence_kinds`` when given) and
+    incidents at the place that name the person (not as the person reporting). Columns ``p``
+    (person id), ``l`` (location id), ``tie`` (presence kind or incident type), ``record``
+    (the record's id: one per row, kept as a string column, not a tuple per row), ``date``,
+    ``grading``, ``fact_or_opinion``, ``source``: presence first, then incidents, in the frames'
+    order.
     """
     pres = frames.presence
     if presence_kinds is not None:
         pres = pres[pres["kind"].isin(list(presence_kinds))]
     pres_ev = pd.DataFrame({"p": pres["person_id"], "l": pres["location_id"], "tie": pres["kind"],
-                            "records": _singletons("presence:" + pres["person_id"] + "@" + pres["location_id"] + ":" + pres["kind"]),
+                            "record": "presence:" + pres["person_id"] + "@" + pres["location_id"] + ":" + pres["kind"],
                             "date": pres["last_seen"].str[:10], "grading": "",
                             "fact_or_opinion": pres["fact_or_opinion"], "source": pres["source"]})
     inv = linking_involvements(frames)
     inv = inv[inv["location_id"] != ""].drop_duplicates(["incident_id", "person_id"])
     inc_ev = pd.DataFrame({"p": inv["person_id"], "l": inv["location_id"], "tie": inv["type"],
-                           "records": _singletons(inv["incident_id"]), "date": inv["start"].str[:10],
+                           "record": inv["incident_id"], "date": inv["start"].str[:10],
                            "grading": inv["grading"], "fact_or_opinion": inv["inc_fact_or_opinion"],
                            "source": inv["inc_source"]})
-    ev = pd.concat([pres_ev, inc_ev], ignore_index=True)
-    ev = ev.assign(weight=evidence_weight(ev, frames.window.as_at, typed=False))
+    return pd.concat([pres_ev, inc_ev], ignore_index=True)
+
+
+def person_location_graph(frames: Frames, *, presence_kinds=None, evidence: pd.DataFrame | None = None) -> nx.Graph:
+    """The bipartite person–location graph for the window.
+
+    Nodes are ``("person", id)`` (``bipartite=0``) and ``("location", id)`` (``bipartite=1``).
+    A person is tied to a place by presence records (lives, frequents, found at, ...; only
+    ``presence_kinds`` when given) and by incidents at the place that name them (not as the
+    person reporting): :func:`place_evidence`, or ``evidence`` when given. Edges carry
+    ``weight``, ``count``, ``ties`` and ``evidence`` as in :func:`person_graph`.
+
+    The network analyses do not need this graph (complex strategy reads
+    :func:`place_evidence` directly); the app and packs draw it.
+    """
+    ev = place_evidence(frames, presence_kinds=presence_kinds) if evidence is None else evidence
+    ev = ev.assign(records=_singletons(ev["record"]), weight=evidence_weight(ev, frames.window.as_at, typed=False))
     G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)
     attrs = person_attributes(frames)
     G.add_nodes_from((("person", pid), {"bipartite": 0, "role": r}) for pid, r in zip(attrs.index, attrs["role"]))
