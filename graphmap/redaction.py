@@ -260,7 +260,18 @@ class WithholdingStore:
         self.withheld: dict[str, int] = {}
         self._cut: dict[str, set[str]] = {}
 
-    def __getattr__(self, name: str) -> Any:  # anything not redacted (url, engine, loads, ...)
+    def __getattr__(self, name: str) -> Any:
+        # A workflow the Store base class builds from table()/get() (window_records, subgraph,
+        # info, ...) runs over THIS view, so an engine's own faster version (SQLite's
+        # window_records reads in SQL) can never read past the redaction. Anything else (url,
+        # engine, loads, the audit log, writes) is the underlying store's.
+        import inspect
+
+        from .store.base import Store
+
+        attr = inspect.getattr_static(Store, name, None)
+        if inspect.isfunction(attr) and not getattr(attr, "__isabstractmethod__", False):
+            return attr.__get__(self, type(self))
         return getattr(self._store, name)
 
     def _withheld_incidents(self) -> set[str]:

@@ -107,3 +107,29 @@ def test_fact_or_opinion_helpers():
     assert list(out["basis"]) == ["fact", "opinion", "intelligence", "not stated"]
     assert list(out["basis_label"]) == ["Fact", "Opinion", "Intelligence (2B P)", "Not stated"]
     assert provenance.basis({"evidence": ["I001", "I002"]}) == "derived"
+
+
+def test_withholding_store_reads_every_window_through_its_own_filter(demo_db):
+    """An engine's faster read (SQLite's ``window_records`` in SQL) must not bypass a redaction
+    level: every Store workflow on the view reads through the view's filtered tables."""
+    from graphmap.store.base import Store
+    from graphmap.window import Window
+
+    w = Window.ending("2026-10-31", 365)
+    with open_store(demo_db) as s:
+        full_inc, _, _ = s.window_records(w.start_iso, w.end_iso)
+        assert (full_inc["grading"].str[-1:] == "C").any()  # the demo has handling code C records
+        for level in ("professionals-only", "family-present"):
+            view = redaction.WithholdingStore(s, level)
+            inc, inv, first = view.window_records(w.start_iso, w.end_iso, exclude_roles={"reporting"})
+            kept = set(view.table("incidents")["incident_id"])
+            assert set(inc["incident_id"]) <= kept and set(inv["incident_id"]) <= kept
+            assert len(inc) < len(full_inc), level
+            if level == "professionals-only":
+                assert not (inc["grading"].str[-1:] == "C").any()
+            else:
+                assert (inc["grading"] == "").all() and not (inc["type"] == "intelligence").any()
+            # Every concrete Store workflow is bound to the view, not to the engine underneath.
+            for name in ("window_records", "subgraph", "info", "tables"):
+                assert getattr(view, name).__self__ is view, name
+        assert view.url == s.url and isinstance(s, Store)
