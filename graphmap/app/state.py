@@ -59,8 +59,9 @@ def _network(url: str, version: str, as_at: str, days: int) -> dict:
     from ..network.analyse import add_source_ids, analyse_frames
     from ..places import hotspot_records
 
-    frames = _window_graph(url, version, as_at, days)["frames"]
-    doc = analyse_frames(frames, seed=0)
+    shared = _window_graph(url, version, as_at, days)
+    frames = shared["frames"]
+    doc = analyse_frames(frames, seed=0, evidence=shared["evidence"], graph=shared["graph"])
     doc["hotspots"] = hotspot_records(_place_analysis(url, version, as_at, days),
                                       limit=int(schema.setting("places.hotspots_limit")))
     add_source_ids(doc, frames.source_ids)

@@ -63,20 +63,24 @@ def _second_core() -> tuple[dict, dict, dict]:
     return out, t, cpu
 
 
-def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1) -> dict:
+def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=None, graph=None) -> dict:
     """Every network analysis over one window's frames (see the module docstring for the keys).
 
     With ``workers=2`` (on a system that can fork) the peer-group stability re-runs, the
     person-place evidence, complex strategy and disruption targets run in a forked process
     while this one runs the rest: the same
     results, on two cores. Timings then overlap; ``wall_s`` is the whole.
+
+    ``evidence`` and ``graph``, when the caller already holds them for these frames
+    (:func:`tie_evidence` and :func:`person_graph`: the app keeps both per window), are used
+    as they are instead of being built again; the analyses only read them.
     """
     t: dict[str, float] = {}
     cpu: dict[str, float] = {}
     timed = _timer(t, cpu)
     start = time.perf_counter()
-    ev = timed("tie_evidence", tie_evidence, frames)
-    G = timed("person_graph", person_graph, frames, evidence=ev)
+    ev = timed("tie_evidence", tie_evidence, frames) if evidence is None else evidence
+    G = timed("person_graph", person_graph, frames, evidence=ev) if graph is None else graph
     pool = future = None
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         _SHARED.update(frames=frames, G=G, seed=seed)
