@@ -216,6 +216,9 @@ def test_window_records_cut_as_the_whole_tables_would_be(store, tmp_path):
         for g, w in zip(got[:2], want[:2]):
             pd.testing.assert_frame_equal(g.reset_index(drop=True), w.reset_index(drop=True), check_dtype=False)
         assert got[2].to_dict() == want[2].to_dict()
+        cut = store.window_records(lo, hi, first=False)
+        pd.testing.assert_frame_equal(cut[0].reset_index(drop=True), got[0].reset_index(drop=True), check_dtype=False)
+        assert cut[2] is None
     inc, inv, first = store.window_records("2025-11-01T00:00:00", "2026-10-31T23:59:59", exclude_roles={"reporting"})
     assert set(inc["incident_id"]) == {"I3", "I4", "I5", "I6"}  # I2 (date only, first day) is before 00:00:00
     assert set(inv["incident_id"]) == {"I3", "I4", "I5", "I6"} and "R1" in set(inv["person_id"])

@@ -142,11 +142,13 @@ def analyse(store, window: Window, *, seed: int = 0, workers: int = 1) -> dict:
     with every id under ``source_ids``.
     """
     from ..places import hotspots_for_json
+    from ..places.place_records import PlaceRecords
 
     frames = load_frames(store, window)
     doc = analyse_frames(frames, seed=seed, workers=workers)
     t0, c0 = time.perf_counter(), time.process_time()
-    doc["hotspots"] = hotspots_for_json(store, window, groups=group_of(doc["peer_groups"]))
+    doc["hotspots"] = hotspots_for_json(PlaceRecords.from_store(store, window), window,
+                                        groups=group_of(doc["peer_groups"]))
     doc["timings_s"]["hotspots"] = round(time.perf_counter() - t0, 3)
     doc["cpu_s"]["hotspots"] = round(time.process_time() - c0, 3)
     add_source_ids(doc, frames.source_ids)

@@ -115,14 +115,15 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def window_records(self, start_iso: str, end_iso: str, *,
-                       exclude_roles: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    def window_records(self, start_iso: str, end_iso: str, *, exclude_roles: Iterable[str] = (),
+                       first: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
         """The incidents that start in a window, their involvements, and first incidents.
 
         Returns ``(incidents, involvements, first_start)``: incidents whose ``start[:19]`` is
         within ``start_iso`` .. ``end_iso`` (all columns, by id); every involvement of those
         incidents (all columns, by key); and, per person, the earliest ``start`` of an incident
-        up to ``end_iso`` (any age) on which they have a role outside ``exclude_roles``.
+        up to ``end_iso`` (any age) on which they have a role outside ``exclude_roles``
+        (``None`` when ``first`` is false: it reads every involvement ever recorded).
 
         This default reads whole tables; an engine overrides it to let its own query engine do
         the cutting (a region's five years of incidents is gigabytes as DataFrames).
@@ -132,6 +133,8 @@ class Store(ABC):
         incidents = inc[(w != "") & (w >= start_iso) & (w <= end_iso)].reset_index(drop=True)
         inv = self.table("involvements")
         involvements = inv[inv["incident_id"].isin(incidents["incident_id"])].reset_index(drop=True)
+        if not first:
+            return incidents, involvements, None
         upto = inc.loc[w <= end_iso, ["incident_id", "start"]]
         first = (inv[~inv["role"].isin(set(exclude_roles))].merge(upto, on="incident_id")
                  .groupby("person_id")["start"].min())

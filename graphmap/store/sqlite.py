@@ -174,8 +174,8 @@ class SQLiteStore(Store):
             hit = self._table_cache[record] = (version, df)
         return hit[1].copy(deep=False)
 
-    def window_records(self, start_iso: str, end_iso: str, *,
-                       exclude_roles=()) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    def window_records(self, start_iso: str, end_iso: str, *, exclude_roles=(),
+                       first: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
         # The same cut as Store.window_records, in SQL: only the window's rows become Python
         # objects. `start >= day AND start < next day` lets the index on start narrow the scan;
         # the substr() tests are the exact rule (date-only starts, seconds cut at 19 chars).
@@ -192,6 +192,8 @@ class SQLiteStore(Store):
             f"SELECT {', '.join('v.' + _q(c) for c in inv_cols)} FROM involvements v "
             f"JOIN incidents i ON i.incident_id = v.incident_id WHERE {inside} "
             f"ORDER BY {', '.join('v.' + _q(c) for c in specs['involvements'].key)}", args)
+        if not first:  # the aggregate scans every involvement ever: only when asked for
+            return incidents, involvements, None
         roles = sorted(set(exclude_roles))
         first = self._frame(
             "SELECT v.person_id AS person_id, min(i.start) AS start FROM involvements v "
