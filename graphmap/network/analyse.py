@@ -24,7 +24,7 @@ from .complex_strategy import complex_strategy
 from .cross_borough import cross_borough_links, family_pairs, schools_attended
 from .disruption import disruption_targets
 from .exposure import exposure
-from .graphs import Frames, load_frames, person_graph, place_evidence, tie_evidence
+from .graphs import NON_LINKING_ROLES, Frames, load_frames, person_graph, place_evidence, tie_evidence
 from .peer_groups import group_context, group_of, group_stability, peer_groups, stability_reruns
 from .recruiters import likely_recruiters
 
@@ -144,10 +144,13 @@ def analyse(store, window: Window, *, seed: int = 0, workers: int = 1) -> dict:
     from ..places import hotspots_for_json
     from ..places.place_records import PlaceRecords
 
-    frames = load_frames(store, window)
+    # One read of the window and the one before it: the network analyses use the window, the
+    # place trend both (two reads cost 2 s more at borough size, minutes at region size).
+    span = store.window_records(window.previous().start_iso, window.end_iso, exclude_roles=NON_LINKING_ROLES)
+    frames = load_frames(store, window, records=span)
     doc = analyse_frames(frames, seed=seed, workers=workers)
     t0, c0 = time.perf_counter(), time.process_time()
-    doc["hotspots"] = hotspots_for_json(PlaceRecords.from_store(store, window), window,
+    doc["hotspots"] = hotspots_for_json(PlaceRecords.from_store(store, window, records=span), window,
                                         groups=group_of(doc["peer_groups"]))
     doc["timings_s"]["hotspots"] = round(time.perf_counter() - t0, 3)
     doc["cpu_s"]["hotspots"] = round(time.process_time() - c0, 3)

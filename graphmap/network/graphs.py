@@ -61,7 +61,7 @@ class Frames:
         return self.people.set_index("person_id")["role"]
 
 
-def load_frames(store, window: Window) -> Frames:
+def load_frames(store, window: Window, *, records=None) -> Frames:
     """Read the tables every network analysis needs from ``store`` and cut them to ``window``.
 
     This is the one place store frames are read for the network analyses (identity resolution
@@ -71,6 +71,10 @@ def load_frames(store, window: Window) -> Frames:
     ----------
     store : graphmap.store.Store
     window : graphmap.window.Window
+    records : tuple, optional
+        ``store.window_records(start, window.end_iso, exclude_roles=NON_LINKING_ROLES)`` for a
+        span that starts on or before the window (``graphmap analyse`` reads the window and the
+        one before it once, for the network and the place trend); cut to the window here.
 
     Returns
     -------
@@ -79,8 +83,12 @@ def load_frames(store, window: Window) -> Frames:
     people = store.table("people")
     # The window's incidents and their involvements, and each person's first incident (all
     # history up to as-at, for "ties preceding first incidents"), cut by the store's engine.
-    incidents, involvements_all, first = store.window_records(window.start_iso, window.end_iso,
-                                                              exclude_roles=NON_LINKING_ROLES)
+    if records is None:
+        records = store.window_records(window.start_iso, window.end_iso, exclude_roles=NON_LINKING_ROLES)
+    incidents, involvements_all, first = records
+    if len(incidents) and not window.contains(incidents["start"]).all():
+        incidents = incidents[window.contains(incidents["start"])].reset_index(drop=True)
+        involvements_all = involvements_all[involvements_all["incident_id"].isin(incidents["incident_id"])]
     first = first.astype(str).str[:10]
     inc_cols = incidents[["incident_id", "type", "start", "end", "location_id", "grading", "fact_or_opinion",
                           "source"]].rename(columns={"fact_or_opinion": "inc_fact_or_opinion", "source": "inc_source"})

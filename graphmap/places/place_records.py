@@ -63,18 +63,20 @@ class PlaceRecords:
         return cls(**{name: _frame(frames.get(name), cols) for name, cols in _COLUMNS.items()})
 
     @classmethod
-    def from_store(cls, store, window=None) -> "PlaceRecords":
+    def from_store(cls, store, window=None, *, records=None) -> "PlaceRecords":
         """Read the needed columns of every record type from a store.
 
         With ``window`` only the incidents (and their involvements) that one window's place
         analysis reads are taken: those starting in it or in the window before it (the trend),
         cut by the store's engine (:meth:`Store.window_records`), not five years of a region.
+        ``records``: that read already made (the first two items are used).
         """
         frames = {name: store.table(name) for name in _COLUMNS if window is None or name not in
                   ("incidents", "involvements")}
         if window is not None:
-            frames["incidents"], frames["involvements"], _ = store.window_records(
-                window.previous().start_iso, window.end_iso, first=False)
+            if records is None:
+                records = store.window_records(window.previous().start_iso, window.end_iso, first=False)
+            frames["incidents"], frames["involvements"] = records[0], records[1]
         return cls.from_frames(frames)
 
 
