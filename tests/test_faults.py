@@ -147,28 +147,37 @@ retention.purge(s, as_at=date(2040, 1, 1))
 """
 
 
-@pytest.mark.slow
-def test_kill_9_mid_purge_leaves_store_as_before(tmp_path):
+def killed_write_changes_nothing(tmp_path, script: str, *args: str, n_people: int, n_incidents: int,
+                                 what: str) -> dict:
+    """Load a large store, run ``script`` on it in a child process, ``kill -9`` it once its
+    write has visibly started (the WAL, emptied first, grows past 1 MB), and check the store is
+    exactly as before: counts, integrity, audit log. Returns the counts before."""
     import subprocess
     import sys
 
     from tests.test_crash import big_folder
 
     db = tmp_path / "g.db"
-    big_folder(tmp_path / "big", n_people=20_000, n_incidents=40_000)
+    big_folder(tmp_path / "big", n_people=n_people, n_incidents=n_incidents)
     with open_store(db) as s:
         s.load([tmp_path / "big"])
         before = s.counts()
         log_before = len(s.audit_entries({}))
-    proc = subprocess.Popen([sys.executable, "-c", PURGE_SCRIPT, str(db)], stdout=subprocess.PIPE,
+        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(db), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     assert proc.stdout.readline().strip() == b"ready"
-    # Kill once the purge is visibly deleting (the WAL has grown well past a few pages).
-    kill_when_wal_grows(proc, tmp_path / "g.db-wal", 1_000_000, what="purge")
+    kill_when_wal_grows(proc, tmp_path / "g.db-wal", 1_000_000, what=what)
     with open_store(db) as s:
         assert s.counts() == before
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert len(s.audit_entries({})) == log_before and audit.verify_audit(s).ok
+    return before
+
+
+@pytest.mark.slow
+def test_kill_9_mid_purge_leaves_store_as_before(tmp_path):
+    killed_write_changes_nothing(tmp_path, PURGE_SCRIPT, n_people=20_000, n_incidents=40_000, what="purge")
 
 
 def test_disk_full_during_pack_export_leaves_no_half_file(tmp_path):
@@ -213,26 +222,9 @@ identity._write(s, frame)
 def test_kill_9_mid_merge_leaves_store_as_before(tmp_path):
     """A large merge (many accepted identity decisions at once, the path `graphmap identities
     --accept` and automatic resolution write through) killed half-way: none of it is kept."""
-    import subprocess
-    import sys
-
-    from tests.test_crash import big_folder
-
-    db = tmp_path / "g.db"
-    big_folder(tmp_path / "big", n_people=60_000, n_incidents=1_000)
-    with open_store(db) as s:
-        s.load([tmp_path / "big"])
-        before = s.counts()
-        log_before = len(s.audit_entries({}))
-        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    proc = subprocess.Popen([sys.executable, "-c", MERGE_SCRIPT, str(db), "60000"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    assert proc.stdout.readline().strip() == b"ready"
-    kill_when_wal_grows(proc, tmp_path / "g.db-wal", 1_000_000, what="merge")
-    with open_store(db) as s:
-        assert s.counts() == before and before["identity_links"] == 0
-        assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert len(s.audit_entries({})) == log_before and audit.verify_audit(s).ok
+    before = killed_write_changes_nothing(tmp_path, MERGE_SCRIPT, "60000", n_people=60_000, n_incidents=1_000,
+                                          what="merge")
+    assert before["identity_links"] == 0
 
 
 def test_neo4j_server_unavailable_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
