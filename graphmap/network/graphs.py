@@ -86,8 +86,9 @@ def load_frames(store, window: Window, *, records=None) -> Frames:
     if records is None:
         records = store.window_records(window.start_iso, window.end_iso, exclude_roles=NON_LINKING_ROLES)
     incidents, involvements_all, first = records
-    if len(incidents) and not window.contains(incidents["start"]).all():
-        incidents = incidents[window.contains(incidents["start"])].reset_index(drop=True)
+    inside = window.contains(incidents["start"])
+    if not inside.all():  # a span starting before the window (graphmap analyse's shared read)
+        incidents = incidents[inside].reset_index(drop=True)
         involvements_all = involvements_all[involvements_all["incident_id"].isin(incidents["incident_id"])]
     first = first.astype(str).str[:10]
     inc_cols = incidents[["incident_id", "type", "start", "end", "location_id", "grading", "fact_or_opinion",
