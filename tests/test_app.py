@@ -720,7 +720,7 @@ def test_app_network_analysis_is_graphmap_analyse(resolved_demo_env):
     import json
 
     from graphmap.app import state
-    from graphmap.network.analyse import _plain, analyse
+    from graphmap.network.analyse import RUN_KEYS, _plain, analyse
     from graphmap.network.peer_groups import group_of
 
     w = _demo_window()
@@ -730,7 +730,7 @@ def test_app_network_analysis_is_graphmap_analyse(resolved_demo_env):
         assert views_found_groups(s, w) == group_of(ref["peer_groups"])
     view = json.dumps([str(resolved_demo_env), version, "analyst"])
     doc = state._analysis("network", view, version, w.as_at.isoformat(), w.days)
-    skip = {"timings_s", "cpu_s", "wall_s"}
+    skip = set(RUN_KEYS)
 
     def same(d):
         return json.dumps({k: v for k, v in d.items() if k not in skip}, default=_plain, sort_keys=True)

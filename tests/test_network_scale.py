@@ -135,7 +135,7 @@ def test_peer_group_stability_timed_apart_gives_the_same_groups():
 def test_analyse_on_two_processes_writes_the_same_document(tmp_path):
     import json
 
-    from graphmap.network.analyse import analyse_frames
+    from graphmap.network.analyse import RUN_KEYS, analyse_frames
     from graphmap.network.graphs import load_frames
     from graphmap.store import open_store
     from graphmap.window import Window
@@ -150,7 +150,7 @@ def test_analyse_on_two_processes_writes_the_same_document(tmp_path):
     assert set(one["timings_s"]) == set(two["timings_s"])  # every analysis timed either way
 
     def strip(d):
-        return json.dumps({k: v for k, v in d.items() if k not in ("timings_s", "cpu_s", "wall_s", "workers")},
+        return json.dumps({k: v for k, v in d.items() if k not in RUN_KEYS},
                           sort_keys=True, default=str)
     assert strip(one) == strip(two)
     assert all(g["stability"] is not None for g in two["peer_groups"])

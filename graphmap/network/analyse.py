@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import schema
 from ..window import Window
-from .bridges import bridges
+from .bridges import bridge_betweenness, bridges
 from .co_missing import co_missing
 from .complex_strategy import complex_strategy
 from .cross_borough import cross_borough_links, family_pairs, schools_attended
@@ -27,6 +27,11 @@ from .exposure import exposure
 from .graphs import NON_LINKING_ROLES, Frames, load_frames, person_graph, place_evidence, tie_evidence
 from .peer_groups import group_context, group_of, group_stability, peer_groups, stability_reruns
 from .recruiters import likely_recruiters
+
+
+# The keys that differ from run to run of the same analysis (how long it took, in how many
+# processes): every other key is the same for the same store, window and seed.
+RUN_KEYS = ("timings_s", "cpu_s", "wall_s", "read_s", "total_s", "workers")
 
 
 def _timer(t: dict, cpu: dict):
@@ -43,37 +48,47 @@ def _timer(t: dict, cpu: dict):
 _SHARED: dict = {}
 
 
+def _worker_betweenness() -> tuple[tuple[dict, str], dict, dict]:
+    """The bridges' betweenness (sampled pivots at borough size), first on the second core: the
+    main one needs it as soon as its peer groups are found. Returns (scores, wall s, CPU s)."""
+    t: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    scores = _timer(t, cpu)("bridge_betweenness", bridge_betweenness, _SHARED["G"], seed=_SHARED["seed"])
+    return scores, t, cpu
+
+
 def _second_core() -> tuple[dict, dict, dict]:
-    """The share of the analyses run in the worker process: the peer-group stability re-runs, the
-    person-place evidence, complex strategy and disruption targets. Returns (results, wall
-    seconds, CPU seconds)."""
-    frames, G, seed = _SHARED["frames"], _SHARED["G"], _SHARED["seed"]
+    """The rest of the second core's share: the peer-group stability re-runs and the disruption
+    targets (both need only the graph). Returns (results, wall seconds, CPU seconds)."""
+    G, seed = _SHARED["G"], _SHARED["seed"]
     t: dict[str, float] = {}
     cpu: dict[str, float] = {}
     timed = _timer(t, cpu)
-    reruns = timed("peer_group_stability", stability_reruns, G, seed=seed)
-    # Complex strategy reads the person-place evidence as a table: the bipartite graph
-    # (person_location_graph) is built only where it is drawn (the app, packs).
-    places = timed("place_evidence", place_evidence, frames,
-                   presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
-    out = {"stability_reruns": reruns,
-           "complex_strategy": timed("complex_strategy", complex_strategy, G, places=places,
-                                     locations=frames.locations),
+    out = {"stability_reruns": timed("peer_group_stability", stability_reruns, G, seed=seed),
            "disruption_targets": timed("disruption_targets", disruption_targets, G, seed=seed)}
     return out, t, cpu
 
 
-def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=None, graph=None) -> dict:
+# The second core's jobs, in the order it runs them.
+_SECOND_CORE_JOBS = (_worker_betweenness, _second_core)
+
+
+def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=None, graph=None,
+                   places=None) -> dict:
     """Every network analysis over one window's frames (see the module docstring for the keys).
 
-    With ``workers=2`` (on a system that can fork) the peer-group stability re-runs, the
-    person-place evidence, complex strategy and disruption targets run in a forked process
-    while this one runs the rest: the same
-    results, on two cores. Timings then overlap; ``wall_s`` is the whole.
+    With ``workers=2`` (on a system that can fork) a forked process runs the bridges'
+    betweenness, the peer-group stability re-runs and the disruption targets (the sampled,
+    graph-only parts: about half the CPU) while this one finds the peer groups and runs the
+    rest: the same results, on two cores. Timings then overlap; ``wall_s`` is the whole.
 
     ``evidence`` and ``graph``, when the caller already holds them for these frames
     (:func:`tie_evidence` and :func:`person_graph`: the app keeps both per window), are used
     as they are instead of being built again; the analyses only read them.
+
+    ``places`` (a :class:`graphmap.places.place_records.PlaceRecords` of the window), when
+    given, fills ``hotspots`` here, on this core while the other works; otherwise ``hotspots``
+    is an empty list for the caller to fill.
     """
     t: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -81,53 +96,75 @@ def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=
     start = time.perf_counter()
     ev = timed("tie_evidence", tie_evidence, frames) if evidence is None else evidence
     G = timed("person_graph", person_graph, frames, evidence=ev) if graph is None else graph
-    pool = future = None
+    pool = jobs = None
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _SHARED.update(frames=frames, G=G, seed=seed)
+        _SHARED.update(G=G, seed=seed)
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_second_core)  # the worker forks here, with G in its memory
+        # One worker, forked at the first submit with G in its memory; it runs the jobs in turn.
+        jobs = [pool.submit(job) for job in _SECOND_CORE_JOBS]
         _SHARED.clear()
-    groups = timed("peer_groups", peer_groups, G, seed=seed, stability_runs=0)
-    timed("group_context", group_context, groups, frames)
+
+    def second(i: int):
+        """The i-th second-core job's result (run here, now, without a worker)."""
+        if jobs is None:
+            _SHARED.update(G=G, seed=seed)
+            try:
+                res, t2, cpu2 = _SECOND_CORE_JOBS[i]()
+            finally:
+                _SHARED.clear()
+        else:
+            res, t2, cpu2 = jobs[i].result()
+        t.update(t2)
+        cpu.update(cpu2)
+        return res
+
+    try:
+        groups = timed("peer_groups", peer_groups, G, seed=seed, stability_runs=0)
+        timed("group_context", group_context, groups, frames)
+        recruiters = timed("recruiters", likely_recruiters, G, groups=groups,
+                           first_incident=frames.first_incident.to_dict())
+        pairs = timed("co_missing", co_missing, frames)
+        exposed = timed("exposure", exposure, G)
+        # Complex strategy reads the person-place evidence as a table: the bipartite graph
+        # (person_location_graph) is built only where it is drawn (the app, packs).
+        place_ev = timed("place_evidence", place_evidence, frames,
+                         presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+        complex_ = timed("complex_strategy", complex_strategy, G, places=place_ev, locations=frames.locations)
+        cross = timed("cross_borough", lambda: cross_borough_links(
+            G, schools=schools_attended(frames), family=family_pairs(frames)))
+        hot = []
+        if places is not None:
+            from ..places import hotspots_for_json
+            hot = timed("hotspots", hotspots_for_json, places, frames.window, groups=group_of(groups))
+        bridged = timed("bridges", bridges, G, groups=groups, seed=seed, scores=second(0),
+                        rank_by=str(schema.setting("network.bridges").get("rank_by", "betweenness")))
+        out = second(1)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    c0 = time.process_time()
+    group_stability(G, groups, seed=seed, reruns=out["stability_reruns"])  # re-runs timed on their own
+    cpu["peer_group_stability"] = round(cpu["peer_group_stability"] + time.process_time() - c0, 3)
     doc = {
         "as_at": frames.window.as_at.isoformat(),
         "window_days": frames.window.days,
         "window_start": frames.window.start_iso,
         "peer_groups": groups,
-        "bridges": timed("bridges", bridges, G, groups=groups, seed=seed,
-                         rank_by=str(schema.setting("network.bridges").get("rank_by", "betweenness"))),
-        "recruiters": timed("recruiters", likely_recruiters, G, groups=groups,
-                            first_incident=frames.first_incident.to_dict()),
-        "co_missing": timed("co_missing", co_missing, frames),
-        "exposure": timed("exposure", exposure, G),
+        "bridges": bridged,
+        "recruiters": recruiters,
+        "co_missing": pairs,
+        "exposure": exposed,
+        "complex_strategy": complex_,
+        "disruption_targets": out["disruption_targets"],
+        "cross_borough": cross,
+        "hotspots": hot,
     }
-    if future is not None:
-        try:
-            out, t2, cpu2 = future.result()
-        finally:
-            pool.shutdown()
-    else:
-        _SHARED.update(frames=frames, G=G, seed=seed)
-        try:
-            out, t2, cpu2 = _second_core()
-        finally:
-            _SHARED.clear()
-    t.update(t2)
-    cpu.update(cpu2)
-    c0 = time.process_time()
-    group_stability(G, groups, seed=seed, reruns=out["stability_reruns"])  # re-runs timed on their own
-    cpu["peer_group_stability"] = round(cpu["peer_group_stability"] + time.process_time() - c0, 3)
-    doc["complex_strategy"] = out["complex_strategy"]
-    doc["disruption_targets"] = out["disruption_targets"]
-    doc["cross_borough"] = timed("cross_borough", lambda: cross_borough_links(
-        G, schools=schools_attended(frames), family=family_pairs(frames)))
-    doc["hotspots"] = []
     doc["counts"] = {"people": G.number_of_nodes(), "ties": G.number_of_edges(), "tie_evidence": len(ev),
                      "incidents": len(frames.incidents), "young_people": sum(
                          1 for _, r in G.nodes(data="role") if r == "young_person")}
     doc["settings"] = schema.setting("network")
     doc["seed"] = seed
-    doc["workers"] = 2 if future is not None else 1
+    doc["workers"] = 2 if jobs is not None else 1
     doc["timings_s"] = t
     doc["cpu_s"] = cpu
     doc["wall_s"] = round(time.perf_counter() - start, 3)
@@ -140,20 +177,29 @@ def analyse(store, window: Window, *, seed: int = 0, workers: int = 1) -> dict:
 
     A person known under several ids (identity resolution) is reported by the canonical id,
     with every id under ``source_ids``.
+
+    Timings: ``wall_s`` is the graphs, the analyses and the hotspots; ``read_s`` the window read
+    from the store and its frames (``timings_s.read_window``, ``load_frames``,
+    ``place_records``); ``total_s`` both.
     """
-    from ..places import hotspots_for_json
     from ..places.place_records import PlaceRecords
 
+    t0 = time.perf_counter()
+    t: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    timed = _timer(t, cpu)
     # One read of the window and the one before it: the network analyses use the window, the
     # place trend both (two reads cost 2 s more at borough size, minutes at region size).
-    span = store.window_records(window.previous().start_iso, window.end_iso, exclude_roles=NON_LINKING_ROLES)
-    frames = load_frames(store, window, records=span)
-    doc = analyse_frames(frames, seed=seed, workers=workers)
-    t0, c0 = time.perf_counter(), time.process_time()
-    doc["hotspots"] = hotspots_for_json(PlaceRecords.from_store(store, window, records=span), window,
-                                        groups=group_of(doc["peer_groups"]))
-    doc["timings_s"]["hotspots"] = round(time.perf_counter() - t0, 3)
-    doc["cpu_s"]["hotspots"] = round(time.process_time() - c0, 3)
+    span = timed("read_window", store.window_records, window.previous().start_iso, window.end_iso,
+                 exclude_roles=NON_LINKING_ROLES)
+    frames = timed("load_frames", load_frames, store, window, records=span)
+    places = timed("place_records", PlaceRecords.from_store, store, window, records=span)
+    read_s = time.perf_counter() - t0
+    doc = analyse_frames(frames, seed=seed, workers=workers, places=places)
+    doc["timings_s"].update(t)
+    doc["cpu_s"].update(cpu)
+    doc["read_s"] = round(read_s, 3)
+    doc["total_s"] = round(time.perf_counter() - t0, 3)
     add_source_ids(doc, frames.source_ids)
     return doc
 

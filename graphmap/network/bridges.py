@@ -159,8 +159,24 @@ def participation(G: nx.Graph, group_of: dict, node) -> float:
     return 0.0 if k == 0 else float(1 - sum((x / k) ** 2 for x in c.values()))
 
 
+def bridge_betweenness(G: nx.Graph, *, k: int | None = None, seed: int = 0) -> tuple[dict, str]:
+    """The betweenness :func:`bridges` reports: exact up to ``network.bridges.exact_max_nodes``
+    nodes, else from ``k`` (default ``network.bridges.pivots``) sampled pivots.
+
+    Returns ``({node: betweenness}, method)`` with ``method`` ``"exact"`` or ``"sampled (k
+    pivots)"``. A function of its own so that ``graphmap analyse`` can run it on the second core
+    while the peer groups are found (it needs only the graph).
+    """
+    n = G.number_of_nodes()
+    if k is None and n > int(schema.setting("network.bridges.exact_max_nodes")):
+        k = int(schema.setting("network.bridges.pivots"))
+    method = "exact" if k is None or k >= n else f"sampled ({k} pivots)"
+    return betweenness(G, k=k, seed=seed), method
+
+
 def bridges(G: nx.Graph, *, groups: list[dict] | None = None, k: int | None = None, seed: int = 0,
-            max_listed: int | None = None, rank_by: str = "betweenness") -> list[dict]:
+            max_listed: int | None = None, rank_by: str = "betweenness",
+            scores: tuple[dict, str] | None = None) -> list[dict]:
     """Rank people by how much they bridge the network, with the groups they connect.
 
     ``betweenness`` is normalised betweenness (Freeman 1977) on the unweighted person graph: a
@@ -187,6 +203,8 @@ def bridges(G: nx.Graph, *, groups: list[dict] | None = None, k: int | None = No
     seed : int
     max_listed : int, optional
     rank_by : {"betweenness", "brokerage"}
+    scores : tuple, optional
+        ``bridge_betweenness(G, k=k, seed=seed)`` when the caller has already computed it.
 
     Returns
     -------
@@ -210,11 +228,7 @@ def bridges(G: nx.Graph, *, groups: list[dict] | None = None, k: int | None = No
         raise ValueError(f"rank_by must be betweenness or brokerage, not {rank_by!r}")
     cfg = schema.setting("network.bridges")
     max_listed = int(cfg["max_listed"] if max_listed is None else max_listed)
-    n = G.number_of_nodes()
-    if k is None and n > int(cfg["exact_max_nodes"]):
-        k = int(cfg["pivots"])
-    bc = betweenness(G, k=k, seed=seed)
-    method = "exact" if k is None or k >= n else f"sampled ({k} pivots)"
+    bc, method = bridge_betweenness(G, k=k, seed=seed) if scores is None else scores
     g_cut, names = to_igraph(G)
     cut = {names[i] for i in g_cut.articulation_points()}  # Hopcroft-Tarjan in C, as NetworkX's
     gof = {m: g["group_id"] for g in (groups or []) for m in g["members"]}
