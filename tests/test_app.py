@@ -802,6 +802,23 @@ def test_a_window_change_computes_only_what_the_page_shows(resolved_demo_env, mo
     assert len(computed) == 8  # computed once per window, whichever page asks first
 
 
+def test_views_read_each_table_once_per_store_version(app_db):
+    """The app's views read a whole table once per store version and each gets its own copy."""
+    from graphmap.app import state
+
+    with _open(app_db) as s:
+        calls: list[str] = []
+        read = s.table
+        s.table = lambda record: (calls.append(record), read(record))[1]
+        once = state._ReadOnce(s)
+        mine = once.table("people")
+        mine["forename"] = "changed by a view"
+        again = once.tables()["people"]
+        assert calls.count("people") == 1
+        assert again.equals(read("people")) and "changed by a view" not in set(again["forename"])
+        assert once.counts() == s.counts()  # anything else is the store's own
+
+
 def views_found_groups(store, window):
     from graphmap import views
 

@@ -212,13 +212,46 @@ def _base(url: str) -> Store:
     return open_store(url)
 
 
+class _ReadOnce:
+    """A store as the views of one store version read it: each whole table is read once and
+    handed out as a copy (a view may change its copy; the next view gets the table as stored).
+
+    Every page reads whole tables (people, incidents, assessments... :meth:`Store.tables`), and
+    at borough size each read is seconds of SQLite and pandas; the store cannot change under a
+    version (:func:`store_version`), so reading once per version is the same data. Anything
+    else (the engine's own window reads in SQL, the audit log, writes) is the store's own.
+    """
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._tables: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def table(self, record: str):
+        with self._lock:
+            if record not in self._tables:
+                self._tables[record] = self._store.table(record)
+            return self._tables[record].copy()
+
+    def tables(self) -> dict:
+        from .. import records
+
+        return {name: self.table(name) for name in records.load_order()}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _store(view: str) -> Store:
     """The store as one role may see it. ``view`` is the JSON ``[url, version, role]`` made by
     :func:`_key`, so every cached getter ``_x(view, version, ...)`` reads through the role's
-    redaction, and a new store version builds a fresh view."""
+    redaction, and a new store version builds a fresh view. A role that sees everything reads
+    the store itself, each table once per version (:class:`_ReadOnce`); any other role's
+    :class:`graphmap.access.ReaderStore` already holds its redacted tables."""
     url, _version, role = json.loads(view)
-    return access.reader_store(_base(url), role)
+    s = access.reader_store(_base(url), role)
+    return _ReadOnce(s) if s is _base(url) else s
 
 
 @st.cache_resource(show_spinner=False)
@@ -258,11 +291,27 @@ def _window_graph(url: str, version: str, as_at: str, days: int) -> dict:
     """The window's frames (:func:`graphmap.network.graphs.load_frames`), their tie evidence and
     the person graph: read once per window for the network analyses, the network pictures and
     the Overview's new links."""
-    from ..network.graphs import load_frames, person_graph, tie_evidence
+    from ..network.graphs import NON_LINKING_ROLES, load_frames, person_graph, tie_evidence
 
-    frames = load_frames(_store(url), Window.ending(as_at, days))
+    w, s = Window.ending(as_at, days), _store(url)
+    # load_frames's own read, with each person's first incident kept per as-at date (below).
+    incidents, involvements, _ = s.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES,
+                                                  first=False)
+    frames = load_frames(s, w, records=(incidents, involvements, _first_incidents(url, version, as_at)))
     ev = tie_evidence(frames)
     return {"frames": frames, "evidence": ev, "graph": person_graph(frames, evidence=ev)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _first_incidents(url: str, version: str, as_at: str):
+    """Each person's first incident up to the as-at date (all history, for "ties preceding first
+    incidents"): the same for every window ending that day, and the costly part of the window's
+    read (it scans every involvement ever: 2.8 of 5.2 s CPU at borough size), so a change of
+    window length does not pay it again. As :func:`graphmap.network.graphs.load_frames` reads it."""
+    from ..network.graphs import NON_LINKING_ROLES
+
+    end = Window.ending(as_at, 1).end_iso
+    return _store(url).window_records(end[:10], end, exclude_roles=NON_LINKING_ROLES)[2]
 
 
 @st.cache_resource(show_spinner="Running the analysis...", max_entries=64)
@@ -632,7 +681,9 @@ def clear_after_write() -> None:
     """Views are keyed by store version, so nothing is stale; this just frees memory (the
     store connections, also cached resources, are kept)."""
     st.cache_data.clear()
-    for shared in (_window_graph, _place_records, _place_analysis, _part, _analysis, _network_source):
+    _store.clear()  # the tables read for the old version (the connections are _base's)
+    for shared in (_window_graph, _first_incidents, _place_records, _place_analysis, _part, _analysis,
+                   _network_source):
         shared.clear()
 
 
