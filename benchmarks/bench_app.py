@@ -104,8 +104,9 @@ def main() -> None:
                 days = str(300 - i)
                 box = pg.get_by_label("Window (days)", exact=True)
                 t = time.monotonic()
-                box.fill(days)
-                box.press("Enter")
+                # Playwright's default 30 s wait for the box is too short on a loaded machine.
+                box.fill(days, timeout=600000)
+                box.press("Enter", timeout=600000)
                 pg.wait_for_function(f"() => document.body.innerText.includes('window {days} days')", timeout=600000)
                 pg.wait_for_function(IDLE, timeout=600000)
                 change = time.monotonic() - t
@@ -120,7 +121,7 @@ def main() -> None:
             print(f"\n{'page (sidebar navigation)':<34} {'render s':>8}")
             for title in NAV + ["Overview"]:
                 t = time.monotonic()
-                pg.locator("[data-testid=stSidebarNav] a", has_text=title).first.click()
+                pg.locator("[data-testid=stSidebarNav] a", has_text=title).first.click(timeout=600000)
                 pg.wait_for_function("t => { const h = document.querySelector('h1'); return h && h.innerText.trim() === t"
                                      " && " + SCRIPT_DONE + "; }", arg=title,
                                      timeout=600000)

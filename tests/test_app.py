@@ -738,6 +738,87 @@ def test_app_network_analysis_is_graphmap_analyse(resolved_demo_env):
     assert same(doc) == same(ref)
 
 
+def test_page_parts_are_graphmap_analyse(resolved_demo_env):
+    """Each page's parts of the analysis (state.PARTS) are `graphmap analyse`'s entries, except
+    what the parts leave out on purpose: the groups before the stability re-runs (only the Peer
+    group page shows stability, from "stable_groups"), and the bridges' whole-network
+    betweenness estimate, which no page shows (ranked by brokerage, the app asks for one pivot)."""
+    import json
+
+    from graphmap import schema
+    from graphmap.app import state
+    from graphmap.network.analyse import _plain, analyse
+
+    assert schema.setting("network.bridges.rank_by") == "brokerage"  # else the app keeps the estimate
+    w = _demo_window()
+    with _open(resolved_demo_env) as s:
+        version = state.store_version(s)
+        ref = analyse(s, w)
+    view = json.dumps([str(resolved_demo_env), version, "analyst"])
+
+    def same(x):
+        return json.dumps(x, default=_plain, sort_keys=True)
+
+    parts = set(state.NETWORK_PARTS) | set(state.PEER_GROUP_PARTS) | set(state.PROFILE_PARTS)
+    for name in sorted(parts):
+        key = state.PARTS[name][0]
+        got = state._part(name, view, version, w.as_at.isoformat(), w.days)
+        want = ref[key]
+        if name == "groups":
+            want = [{**g, "stability": None, "partition_ari_reruns": None} for g in want]
+        if name == "bridges":
+            want = [{k: v for k, v in b.items() if k not in ("betweenness", "method")} for b in want]
+        assert got and same(got) == same(want), name
+    assert ref["source_ids"]  # the resolved demo has merged people: their ids are carried too
+
+
+def test_a_window_change_computes_only_what_the_page_shows(resolved_demo_env, monkeypatch):
+    """Issue 7 (a window change within 1 s): the Network page needs the found groups and the
+    bridges, the Person profile the groups and hotspots; the rest of the analysis (disruption,
+    stability re-runs, recruiters, exposure...) only when the Peer group page asks for it."""
+    from graphmap.app import state
+
+    computed: list[str] = []
+
+    def recording(name, fn):
+        def run(*a, **k):
+            computed.append(name)
+            return fn(*a, **k)
+        return run
+
+    monkeypatch.setattr(state, "PARTS", {n: (key, recording(n, fn)) for n, (key, fn) in state.PARTS.items()})
+    days = 123  # a window no other test uses: nothing cached
+    at = open_page("network", window_days=days, network_mode="The whole window")
+    assert not at.exception and iframes(at)
+    assert sorted(computed) == ["bridges", "groups"]
+    at = open_page("person_profile", window_days=days, profile_person="P0064")
+    assert not at.exception
+    assert sorted(computed) == ["bridges", "groups", "hotspots"]
+    at = open_page("peer_groups", window_days=days, group="PG001")
+    assert not at.exception and "Peer group PG001" in texts(at)
+    assert sorted(computed) == ["bridges", "co_missing", "cross_borough", "disruption_targets", "groups",
+                                "hotspots", "recruiters", "stable_groups"]
+    open_page("network", window_days=days, network_mode="A peer group", network_group="PG001")
+    assert len(computed) == 8  # computed once per window, whichever page asks first
+
+
+def test_views_read_each_table_once_per_store_version(app_db):
+    """The app's views read a whole table once per store version and each gets its own copy."""
+    from graphmap.app import state
+
+    with _open(app_db) as s:
+        calls: list[str] = []
+        read = s.table
+        s.table = lambda record: (calls.append(record), read(record))[1]
+        once = state._ReadOnce(s)
+        mine = once.table("people")
+        mine["forename"] = "changed by a view"
+        again = once.tables()["people"]
+        assert calls.count("people") == 1
+        assert again.equals(read("people")) and "changed by a view" not in set(again["forename"])
+        assert once.counts() == s.counts()  # anything else is the store's own
+
+
 def views_found_groups(store, window):
     from graphmap import views
 

@@ -9,9 +9,11 @@ The only module that holds Streamlit caches, so library code never depends on St
 - what several pages of one window are built from is built once per window and shared
   (``st.cache_resource``, never changed by the views): the window's frames, tie evidence and
   person graph (:func:`_window_graph`), the peer groups found in it, its place analysis
-  (:func:`_place_analysis`) and the network analysis document (:func:`_analysis`); a window
-  change computes these once, whichever page asks first, and each page computes only what it
-  shows;
+  (:func:`_place_analysis`) and the network analyses one part at a time (:func:`_part`:
+  groups, bridges, recruiters, disruption...); a window change computes each once, whichever
+  page asks first, and each page asks only for the parts it shows (:data:`NETWORK_PARTS`,
+  :data:`PEER_GROUP_PARTS`...): the Network page never waits for disruption targets or
+  stability re-runs. The whole document (:func:`_analysis`) is assembled from the same parts;
 - the sidebar sets the as-at date, the window and the redaction level for every page, and every
   page carries the OFFICIAL-SENSITIVE marking with those three.
 
@@ -53,22 +55,146 @@ MARKING = "OFFICIAL-SENSITIVE"
 #: cache key of a window). When an analysis lands, wiring it is one entry here (results are
 #: cached by store version and window).
 def _network(url: str, version: str, as_at: str, days: int) -> dict:
-    """``graphmap analyse``'s document for the window (:func:`graphmap.network.analyse.analyse`),
-    built from the window's shared frames, with its hotspots from the window's shared place
-    analysis (the same places and groups the Locations Board shows)."""
-    from ..network.analyse import add_source_ids, analyse_frames
-    from ..places import hotspot_records
+    """``graphmap analyse``'s document for the window (:func:`graphmap.network.analyse.analyse`:
+    the same keys and entries, global betweenness included), assembled from the window's shared
+    parts (:func:`_part`), so what the pages computed already is not computed again. No page
+    shows all of it; pages ask :func:`_doc` for the parts they show."""
+    from ..network.analyse import add_source_ids
 
-    shared = _window_graph(url, version, as_at, days)
-    frames = shared["frames"]
-    doc = analyse_frames(frames, seed=0, evidence=shared["evidence"], graph=shared["graph"])
-    doc["hotspots"] = hotspot_records(_place_analysis(url, version, as_at, days),
-                                      limit=int(schema.setting("places.hotspots_limit")))
+    doc = _doc(url, version, as_at, days, FULL_PARTS)
+    frames, G = (_window_graph(url, version, as_at, days)[k] for k in ("frames", "graph"))
+    doc["counts"] = {"people": G.number_of_nodes(), "ties": G.number_of_edges(),
+                     "tie_evidence": len(_window_graph(url, version, as_at, days)["evidence"]),
+                     "incidents": len(frames.incidents),
+                     "young_people": sum(1 for _, r in G.nodes(data="role") if r == "young_person")}
+    doc["settings"] = schema.setting("network")
+    doc["seed"] = 0
+    doc["workers"] = 1
     add_source_ids(doc, frames.source_ids)
     return doc
 
 
 ANALYSES: dict[str, Callable[[str, str, str, int], Any]] = {"network": _network}
+
+
+# --- the window's network analyses, one part at a time -------------------------------------------
+# A window change used to run the whole network analysis (every analysis ``graphmap analyse``
+# runs) for whichever page asked first; each page now asks only for the parts it shows, and a
+# part is computed once per window whichever page asks first. Each is the library function
+# called as ``analyse_frames`` calls it (seed 0, settings' options) on the window's shared graph.
+def _groups_part(shared: dict, url: str, version: str, as_at: str, days: int) -> list[dict]:
+    """The found peer groups with their context (incident mix, incidents, places), before the
+    stability re-runs; the same groups :func:`graphmap.views.found_groups` names."""
+    from ..network.peer_groups import group_context, peer_groups
+
+    groups = peer_groups(shared["graph"], seed=0, stability_runs=0)
+    return group_context(groups, shared["frames"])
+
+
+def _stable_groups_part(shared: dict, url: str, version: str, as_at: str, days: int) -> list[dict]:
+    """The peer groups with ``stability`` and ``partition_ari_reruns`` filled from the re-runs
+    (only the Peer group page's "how it was found" shows them); copies, so the groups other
+    pages share never change."""
+    from ..network.peer_groups import group_stability
+
+    groups = [dict(g) for g in _part("groups", url, version, as_at, days)]
+    return group_stability(shared["graph"], groups, seed=0)
+
+
+def _bridges_part(shared: dict, url: str, version: str, as_at: str, days: int, *, full: bool = False) -> list[dict]:
+    """The bridges (:func:`graphmap.network.bridges.bridges`). Ranked by brokerage (the
+    settings' default), everything the pages show (score, cut points, groups connected,
+    participation, ties into groups) comes from ego networks; only the ``betweenness`` column
+    needs the whole-network estimate (500 pivots at borough size: 4.3 s CPU of the 4.9 s), and
+    no page shows it. So the app asks for one pivot and drops ``betweenness`` and ``method``
+    (no estimate from one pivot is ever shown); ``full`` (the whole document) keeps them."""
+    from ..network.bridges import bridges
+
+    rank_by = str(schema.setting("network.bridges").get("rank_by", "betweenness"))
+    k = None if full or rank_by != "brokerage" else 1
+    out = bridges(shared["graph"], groups=_part("groups", url, version, as_at, days), seed=0, rank_by=rank_by, k=k)
+    if k is not None:
+        out = [{key: v for key, v in b.items() if key not in ("betweenness", "method")} for b in out]
+    return out
+
+
+def _simple(fn: Callable[[dict], Any]) -> Callable[..., Any]:
+    return lambda shared, url, version, as_at, days: fn(shared)
+
+
+def _with_groups(fn: Callable[[dict, list], Any]) -> Callable[..., Any]:
+    return lambda shared, url, version, as_at, days: fn(shared, _part("groups", url, version, as_at, days))
+
+
+def _recruiters(shared: dict, groups: list) -> list:
+    from ..network.recruiters import likely_recruiters
+
+    return likely_recruiters(shared["graph"], groups=groups, first_incident=shared["frames"].first_incident.to_dict())
+
+
+def _complex_strategy_part(shared: dict) -> list:
+    from ..network.complex_strategy import complex_strategy
+    from ..network.graphs import place_evidence
+
+    frames = shared["frames"]
+    places = place_evidence(frames, presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    return complex_strategy(shared["graph"], places=places, locations=frames.locations)
+
+
+def _cross_borough(shared: dict) -> list:
+    from ..network.cross_borough import cross_borough_links, family_pairs, schools_attended
+
+    frames = shared["frames"]
+    return cross_borough_links(shared["graph"], schools=schools_attended(frames), family=family_pairs(frames))
+
+
+def _co_missing(shared: dict) -> list:
+    from ..network.co_missing import co_missing
+
+    return co_missing(shared["frames"])
+
+
+def _exposure(shared: dict) -> list:
+    from ..network.exposure import exposure
+
+    return exposure(shared["graph"])
+
+
+def _disruption(shared: dict) -> list:
+    from ..network.disruption import disruption_targets
+
+    return disruption_targets(shared["graph"], seed=0)
+
+
+def _hotspots_part(shared: dict, url: str, version: str, as_at: str, days: int) -> list:
+    from ..places import hotspot_records
+
+    return hotspot_records(_place_analysis(url, version, as_at, days),
+                           limit=int(schema.setting("places.hotspots_limit")))
+
+
+#: name -> (document key, ``fn(shared, url, version, as_at, days)``).
+PARTS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "groups": ("peer_groups", _groups_part),
+    "stable_groups": ("peer_groups", _stable_groups_part),
+    "bridges": ("bridges", _bridges_part),
+    "bridges_full": ("bridges", lambda *a: _bridges_part(*a, full=True)),
+    "recruiters": ("recruiters", _with_groups(_recruiters)),
+    "co_missing": ("co_missing", _simple(_co_missing)),
+    "exposure": ("exposure", _simple(_exposure)),
+    "complex_strategy": ("complex_strategy", _simple(_complex_strategy_part)),
+    "disruption_targets": ("disruption_targets", _simple(_disruption)),
+    "cross_borough": ("cross_borough", _simple(_cross_borough)),
+    "hotspots": ("hotspots", _hotspots_part),
+}
+#: What each page shows of the window's network analyses.
+NETWORK_PARTS = ("groups", "bridges")  # the Network page: colours by group, marked bridges
+CHOICE_PARTS = ("groups",)  # the group pickers: ids and sizes
+PROFILE_PARTS = ("groups", "hotspots")  # the Person profile: the person's found group, hotspots
+PEER_GROUP_PARTS = ("stable_groups", "bridges", "recruiters", "disruption_targets", "co_missing", "cross_borough",
+                    "hotspots")  # the Peer group page and pack (group_assessment reads these keys)
+FULL_PARTS = ("stable_groups", "bridges_full", "recruiters", "co_missing", "exposure", "complex_strategy",
+              "disruption_targets", "cross_borough", "hotspots")
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -86,13 +212,46 @@ def _base(url: str) -> Store:
     return open_store(url)
 
 
+class _ReadOnce:
+    """A store as the views of one store version read it: each whole table is read once and
+    handed out as a copy (a view may change its copy; the next view gets the table as stored).
+
+    Every page reads whole tables (people, incidents, assessments... :meth:`Store.tables`), and
+    at borough size each read is seconds of SQLite and pandas; the store cannot change under a
+    version (:func:`store_version`), so reading once per version is the same data. Anything
+    else (the engine's own window reads in SQL, the audit log, writes) is the store's own.
+    """
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._tables: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def table(self, record: str):
+        with self._lock:
+            if record not in self._tables:
+                self._tables[record] = self._store.table(record)
+            return self._tables[record].copy()
+
+    def tables(self) -> dict:
+        from .. import records
+
+        return {name: self.table(name) for name in records.load_order()}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _store(view: str) -> Store:
     """The store as one role may see it. ``view`` is the JSON ``[url, version, role]`` made by
     :func:`_key`, so every cached getter ``_x(view, version, ...)`` reads through the role's
-    redaction, and a new store version builds a fresh view."""
+    redaction, and a new store version builds a fresh view. A role that sees everything reads
+    the store itself, each table once per version (:class:`_ReadOnce`); any other role's
+    :class:`graphmap.access.ReaderStore` already holds its redacted tables."""
     url, _version, role = json.loads(view)
-    return access.reader_store(_base(url), role)
+    s = access.reader_store(_base(url), role)
+    return _ReadOnce(s) if s is _base(url) else s
 
 
 @st.cache_resource(show_spinner=False)
@@ -132,17 +291,61 @@ def _window_graph(url: str, version: str, as_at: str, days: int) -> dict:
     """The window's frames (:func:`graphmap.network.graphs.load_frames`), their tie evidence and
     the person graph: read once per window for the network analyses, the network pictures and
     the Overview's new links."""
-    from ..network.graphs import load_frames, person_graph, tie_evidence
+    from ..network.graphs import NON_LINKING_ROLES, load_frames, person_graph, tie_evidence
 
-    frames = load_frames(_store(url), Window.ending(as_at, days))
+    w, s = Window.ending(as_at, days), _store(url)
+    # load_frames's own read, with each person's first incident kept per as-at date (below).
+    incidents, involvements, _ = s.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES,
+                                                  first=False)
+    frames = load_frames(s, w, records=(incidents, involvements, _first_incidents(url, version, as_at)))
     ev = tie_evidence(frames)
     return {"frames": frames, "evidence": ev, "graph": person_graph(frames, evidence=ev)}
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _first_incidents(url: str, version: str, as_at: str):
+    """Each person's first incident up to the as-at date (all history, for "ties preceding first
+    incidents"): the same for every window ending that day, and the costly part of the window's
+    read (it scans every involvement ever: 2.8 of 5.2 s CPU at borough size), so a change of
+    window length does not pay it again. As :func:`graphmap.network.graphs.load_frames` reads it."""
+    from ..network.graphs import NON_LINKING_ROLES
+
+    end = Window.ending(as_at, 1).end_iso
+    return _store(url).window_records(end[:10], end, exclude_roles=NON_LINKING_ROLES)[2]
+
+
+@st.cache_resource(show_spinner="Running the analysis...", max_entries=64)
+def _part(name: str, url: str, version: str, as_at: str, days: int) -> Any:
+    """One part of the window's network analyses (:data:`PARTS`), computed once per window
+    whichever page asks first. A resource, not data (a borough's parts are MBs; st.cache_data
+    would copy them on every rerun); views only read it. Entries about a merged person carry
+    their ``source_ids``, as in ``graphmap analyse``."""
+    from ..network.analyse import add_source_ids
+
+    shared = _window_graph(url, version, as_at, days)
+    key, fn = PARTS[name]
+    out = fn(shared, url, version, as_at, days)
+    add_source_ids({key: out}, shared["frames"].source_ids)
+    return out
+
+
+def _doc(url: str, version: str, as_at: str, days: int, parts: tuple[str, ...]) -> dict:
+    """The analysis document with only ``parts`` filled (what one page shows): the keys and
+    entries of :func:`graphmap.network.analyse.analyse_frames`'s document for those parts."""
+    w = Window.ending(as_at, days)
+    doc: dict = {"as_at": w.as_at.isoformat(), "window_days": w.days, "window_start": w.start_iso}
+    for name in parts:
+        doc[PARTS[name][0]] = _part(name, url, version, as_at, days)
+    doc["source_ids"] = _window_graph(url, version, as_at, days)["frames"].source_ids
+    return doc
+
+
 @st.cache_data(show_spinner="Finding the peer groups...", max_entries=32)
 def _found_groups(url: str, version: str, as_at: str, days: int) -> dict[str, str]:
-    return views.found_groups(_store(url), Window.ending(as_at, days),
-                              graph=_window_graph(url, version, as_at, days)["graph"])
+    # The groups views.found_groups finds (peer_groups, seed 0, no re-runs), shared with the pages.
+    from ..network.peer_groups import group_of
+
+    return group_of(_part("groups", url, version, as_at, days))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -187,7 +390,7 @@ def _recorded_groups(url: str, version: str, as_at: str, days: int) -> list[dict
 @st.cache_data(show_spinner="Assessing the group...", max_entries=32)
 def _peer_group(url: str, version: str, as_at: str, days: int, group_id: str, redaction: str) -> dict:
     return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction,
-                            analysis=_analysis("network", url, version, as_at, days),
+                            analysis=_doc(url, version, as_at, days, PEER_GROUP_PARTS),
                             source=_network_source(url, version, as_at, days))
 
 
@@ -212,14 +415,14 @@ def _network_source(url: str, version: str, as_at: str, days: int) -> dict:
 @st.cache_data(show_spinner="Drawing the network...", max_entries=64)
 def _network_view(url: str, version: str, as_at: str, days: int, options: tuple) -> dict:
     return views.network_view(_store(url), Window.ending(as_at, days), **dict(options),
-                              analysis=_analysis("network", url, version, as_at, days),
+                              analysis=_doc(url, version, as_at, days, NETWORK_PARTS),
                               source=_network_source(url, version, as_at, days))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _group_choices(url: str, version: str, as_at: str, days: int) -> list[dict]:
     return views.group_choices(_store(url), Window.ending(as_at, days),
-                               analysis=_analysis("network", url, version, as_at, days))
+                               analysis=_doc(url, version, as_at, days, CHOICE_PARTS))
 
 
 @st.cache_data(show_spinner="Gathering the week...", max_entries=32)
@@ -243,7 +446,7 @@ def _reviews_due(url: str, version: str, as_at: str, redaction: str) -> dict:
 def _person_profile(url: str, version: str, as_at: str, days: int, person_id: str, redaction: str) -> dict:
     # Hotspots and peer groups from the same cached analyses the other pages show (the network
     # analysis's hotspots are the Locations Board's ranked places).
-    net = _analysis("network", url, version, as_at, days)
+    net = _doc(url, version, as_at, days, PROFILE_PARTS)
     hot = [h["location_id"] for h in net["hotspots"]]
     return views.person_profile(_store(url), Window.ending(as_at, days), person_id, redaction=redaction,
                                 hotspots=hot, peer_groups=net["peer_groups"], source_ids=net.get("source_ids"))
@@ -478,7 +681,9 @@ def clear_after_write() -> None:
     """Views are keyed by store version, so nothing is stale; this just frees memory (the
     store connections, also cached resources, are kept)."""
     st.cache_data.clear()
-    for shared in (_window_graph, _place_records, _place_analysis, _analysis, _network_source):
+    _store.clear()  # the tables read for the old version (the connections are _base's)
+    for shared in (_window_graph, _first_incidents, _place_records, _place_analysis, _part, _analysis,
+                   _network_source):
         shared.clear()
 
 

@@ -1,0 +1,153 @@
+"""What a window change costs the app's server, page by page, in CPU seconds (issue 7's window
+change target, measured where the browser's figures cannot be: on a busy shared machine CPU time
+of the one process is comparable between runs, wall time is not). Not a test.
+
+    uv run python benchmarks/bench_app_cpu.py --db PATH [--as-at 2026-10-31] [--dump FILE.json]
+
+Every page runs in one process through ``streamlit.testing.v1.AppTest``, so the Streamlit caches
+are shared between pages as in the server. Each page is opened at the default window (computed
+by whichever page asks first: "first" column, the CPU of that run), then changed to a window
+length no page has used yet ("change" column: that page's views computed afresh for the new
+window). CPU is the process's (all threads), wall is shown beside it. ``--dump`` writes every
+page's text, tables and pictures after the change, to compare two versions of the app
+(``--compare A.json B.json``: same content for the same window, or the differences).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sqlite3
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def page_script(page: str) -> None:
+    import importlib
+
+    from graphmap.app import state
+
+    state.sidebar()
+    importlib.import_module(f"graphmap.app.{page}").main()
+
+
+def pages(db: str) -> list[tuple[str, str, dict]]:
+    """(label, page module, query parameters): the pages bench_app.py times in the browser."""
+    with sqlite3.connect(db) as con:
+        person = con.execute("SELECT person_id FROM involvements GROUP BY person_id "
+                             "ORDER BY count(*) DESC, person_id LIMIT 1").fetchone()[0]
+        group = con.execute("SELECT group_id FROM groups ORDER BY group_id LIMIT 1").fetchone()
+    recorded = group[0] if group else "G001"
+    return [("Overview", "overview", {}),
+            (f"Network, a person ({person})", "network", {"mode": "person", "person": person}),
+            ("Network, a found group (PG001)", "network", {"mode": "group", "group": "PG001"}),
+            ("Network, whole window", "network", {"mode": "window"}),
+            (f"Peer group, recorded ({recorded})", "peer_groups", {"group": recorded}),
+            ("Peer group, found (PG001)", "peer_groups", {"group": "PG001"}),
+            ("Locations Board", "locations_board", {}),
+            (f"Person profile ({person})", "person_profile", {"person": person}),
+            ("Complex strategy", "complex_strategy", {}),
+            ("Weekly review (not windowed)", "weekly_review", {})]
+
+
+def content(at) -> dict:
+    """What a page shows: its texts, metrics, tables and pictures (to compare two versions)."""
+    out: dict = {}
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
+        out[kind] = [str(e.value) for e in getattr(at, kind)]
+    out["metric"] = [[m.label, str(m.value)] for m in at.metric]
+    out["dataframe"] = [df.value.astype(str).to_dict("split") for df in at.dataframe]
+    out["iframe"] = [e.proto.srcdoc for e in at.get("iframe")]
+    out["selectbox"] = [[s.label, [str(o) for o in s.options]] for s in at.selectbox]
+    out["exception"] = [str(e.value) for e in at.exception]
+    return out
+
+
+def run(db: str, as_at: str, dump: str | None) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["GRAPHMAP_DB"] = db
+    # AppTest scans every installed package for Streamlit components on each run (0.5-2 s CPU
+    # here); the server does it once at start. Scan once, so the figures are the app's own.
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    scan = BidiComponentManager.discover_and_register_components
+    done: list = []
+
+    def once(self, *a, **k):
+        if not done:
+            done.append(scan(self, *a, **k))
+    BidiComponentManager.discover_and_register_components = once
+    t0 = time.process_time()
+    import graphmap.app.state  # noqa: F401  (imports counted apart)
+    print(f"imports {time.process_time() - t0:.2f} s CPU")
+    print(f"{'page':<36} {'first cpu':>9} {'wall':>6} {'change cpu':>10} {'wall':>6}")
+    dumped = {}
+    for i, (label, page, params) in enumerate(pages(db)):
+        def open_at(days: int | None):
+            at = AppTest.from_function(page_script, args=(page,), default_timeout=1800)
+            at.session_state["as_at"] = date.fromisoformat(as_at)
+            if days is not None:
+                at.session_state["window_days"] = days
+            for k, v in params.items():
+                at.query_params[k] = v
+            c, t = time.process_time(), time.perf_counter()
+            at.run()
+            return at, time.process_time() - c, time.perf_counter() - t
+        _, first_cpu, first_wall = open_at(None)
+        # A window length no page used before (the browser benchmark's change), on a fresh
+        # session with the same page and choices.
+        at, cpu, wall = open_at(300 - i)
+        if at.exception:
+            print(f"  {label}: {[str(e.value) for e in at.exception]}")
+        print(f"{label:<36} {first_cpu:>9.2f} {first_wall:>6.2f} {cpu:>10.2f} {wall:>6.2f}", flush=True)
+        dumped[label] = content(at)
+    if dump:
+        Path(dump).write_text(json.dumps(dumped, ensure_ascii=False, sort_keys=True))
+
+
+def _same_ids(doc: dict) -> dict:
+    """folium names its map elements with random ids, and the store path differs per copy."""
+    text = json.dumps(doc, sort_keys=True)
+    text = re.sub(r"_[0-9a-f]{32}\b", "_ID", text)
+    return json.loads(re.sub(r"sqlite:////[^`\\\"]*", "sqlite:////DB", text))
+
+
+def compare(a: str, b: str) -> int:
+    """Key by key: every page, every kind of element, every element in order."""
+    da, db_ = (_same_ids(json.loads(Path(f).read_text())) for f in (a, b))
+    diffs = 0
+    for page in sorted(set(da) | set(db_)):
+        pa, pb = da.get(page, {}), db_.get(page, {})
+        for kind in sorted(set(pa) | set(pb)):
+            xa, xb = pa.get(kind), pb.get(kind)
+            if xa != xb:
+                diffs += 1
+                n = max(len(xa or []), len(xb or []))
+                which = [j for j in range(n) if (xa or [None] * n)[j:j + 1] != (xb or [None] * n)[j:j + 1]]
+                print(f"DIFFERENT: {page} / {kind} (elements {which[:10]})")
+    print("same content" if not diffs else f"{diffs} differences")
+    return 1 if diffs else 0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db")
+    ap.add_argument("--as-at", default="2026-10-31")
+    ap.add_argument("--dump")
+    ap.add_argument("--compare", nargs=2)
+    args = ap.parse_args()
+    if args.compare:
+        raise SystemExit(compare(*args.compare))
+    run(args.db, args.as_at, args.dump)
+
+
+if __name__ == "__main__":
+    main()
