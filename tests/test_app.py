@@ -742,7 +742,7 @@ def test_page_parts_are_graphmap_analyse(resolved_demo_env):
     """Each page's parts of the analysis (state.PARTS) are `graphmap analyse`'s entries, except
     what the parts leave out on purpose: the groups before the stability re-runs (only the Peer
     group page shows stability, from "stable_groups"), and the bridges' whole-network
-    betweenness estimate, which no page shows (ranked by brokerage, the app asks for one pivot)."""
+    betweenness estimate, which no page shows (ranked by brokerage, the app computes none)."""
     import json
 
     from graphmap import schema

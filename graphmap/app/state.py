@@ -106,14 +106,15 @@ def _bridges_part(shared: dict, url: str, version: str, as_at: str, days: int, *
     settings' default), everything the pages show (score, cut points, groups connected,
     participation, ties into groups) comes from ego networks; only the ``betweenness`` column
     needs the whole-network estimate (500 pivots at borough size: 4.3 s CPU of the 4.9 s), and
-    no page shows it. So the app asks for one pivot and drops ``betweenness`` and ``method``
-    (no estimate from one pivot is ever shown); ``full`` (the whole document) keeps them."""
+    no page shows it. So the app hands ``bridges`` no betweenness at all (``scores=``) and drops
+    the ``betweenness`` and ``method`` keys; ``full`` (the whole document) keeps them."""
     from ..network.bridges import bridges
 
     rank_by = str(schema.setting("network.bridges").get("rank_by", "betweenness"))
-    k = None if full or rank_by != "brokerage" else 1
-    out = bridges(shared["graph"], groups=_part("groups", url, version, as_at, days), seed=0, rank_by=rank_by, k=k)
-    if k is not None:
+    skip = not full and rank_by == "brokerage"
+    out = bridges(shared["graph"], groups=_part("groups", url, version, as_at, days), seed=0, rank_by=rank_by,
+                  scores=({}, "not computed") if skip else None)
+    if skip:
         out = [{key: v for key, v in b.items() if key not in ("betweenness", "method")} for b in out]
     return out
 
@@ -305,8 +306,9 @@ def _window_graph(url: str, version: str, as_at: str, days: int) -> dict:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _first_incidents(url: str, version: str, as_at: str):
     """Each person's first incident up to the as-at date (all history, for "ties preceding first
-    incidents"): the same for every window ending that day, and the costly part of the window's
-    read (it scans every involvement ever: 2.8 of 5.2 s CPU at borough size), so a change of
+    incidents"): the same for every window ending that day, and a costly part of the window's
+    read (every incident up to that day: 2.8 of 5.2 s CPU at borough size before SQLite's
+    window_records took the earlier rows by the start index, 1.0 s since), so a change of
     window length does not pay it again. As :func:`graphmap.network.graphs.load_frames` reads it."""
     from ..network.graphs import NON_LINKING_ROLES
 
