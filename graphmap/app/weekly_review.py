@@ -39,7 +39,7 @@ def main() -> None:
 
     st.subheader(f"Missing at the same time ({len(data['co_missing'])})")
     st.caption(f"Young people whose missing episodes overlapped this week; overlaps counted over the "
-               f"{data['co_missing_period_days']} days up to the as-at date (a pattern: again and again).")
+               f"{data['co_missing_period_days']} days up to the as-at date (a pattern: repeated more often than the two young people's own missing histories would give by chance).")
     if data["co_missing"]:
         st.dataframe(pd.DataFrame([{"young person": p["name_a"], "with": p["name_b"],
                                     "overlaps this week": ", ".join(p["this_week"]),

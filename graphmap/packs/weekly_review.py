@@ -44,7 +44,8 @@ def weekly_review_pack(view: dict, *, window: Window, redaction: str) -> Pack:
     co = Section("Missing at the same time (co-missing)", paragraphs=[
         f"Young people whose missing episodes overlapped in time this week. Overlaps are counted over the "
         f"{view['co_missing_period_days']} days up to {view['end']}; the same two young people missing over the "
-        f"same nights again and again is a pattern, one overlap may be chance (derived by analysis)."])
+        f"same nights more often than their own missing histories would give by chance is a pattern; one "
+        f"overlap, or repeats within chance, may be coincidence (derived by analysis)."])
     co.table_or("No missing episodes overlapped this week.",
                 ["young person", "missing at the same time as", "overlaps this week",
                  "overlapping episodes in the period", "hours overlapping", "pattern", "records"],
