@@ -25,6 +25,8 @@ from datetime import date
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 from .. import schema
 from ..window import Window
@@ -200,18 +202,23 @@ def _take(s: pd.Series, rows: np.ndarray) -> pd.Series:
 
 def _same_key_pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every ordered pair of positions ``(l, r)`` with ``key[l] == key[r]`` (``l == r``
-    included), ordered by ``l`` and then ``r``: the rows of an inner self-merge on ``key``,
-    in the order pandas gives them, as positions."""
-    n = len(key)
-    if not n:
+    included): :func:`_key_pairs` of ``key`` with itself."""
+    return _key_pairs(key, key)
+
+
+def _key_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(l, r)`` with ``left[l] == right[r]``, ordered by ``l`` and
+    then ``r``: the rows of an inner merge on an integer key, in the order pandas gives them
+    (the left's order, each left row's matches in the right's order), as positions."""
+    if not len(left) or not len(right):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.argsort(key, kind="stable")
-    sk = key[order]
-    first = np.searchsorted(sk, key, side="left")
-    size = np.searchsorted(sk, key, side="right") - first
-    left = np.repeat(np.arange(n), size)
-    offset = np.arange(len(left)) - np.repeat(np.cumsum(size) - size, size)
-    return left, order[np.repeat(first, size) + offset]
+    order = np.argsort(right, kind="stable")
+    sk = right[order]
+    first = np.searchsorted(sk, left, side="left")
+    size = np.searchsorted(sk, left, side="right") - first
+    lpos = np.repeat(np.arange(len(left)), size)
+    offset = np.arange(len(lpos)) - np.repeat(np.cumsum(size) - size, size)
+    return lpos, order[np.repeat(first, size) + offset]
 
 
 def missing_episodes(frames: Frames) -> pd.DataFrame:
@@ -361,21 +368,39 @@ def same_place_evidence(frames: Frames) -> pd.DataFrame:
     # id first" is the lower code): the same rows in the same order, a third of the time.
     iid, iid_names = pd.factorize(inc["incident_id"], sort=True)
     lid = pd.factorize(inc["location_id"])[0]
-    df = pd.DataFrame({"i": iid, "l": lid, "bucket": np.floor(h / hours).astype("int64"), "h": h})
-    nxt = df.assign(bucket=df["bucket"] - 1)  # pairs one bucket apart
-    j = pd.concat([df.merge(df, on=["l", "bucket"]), df.merge(nxt, on=["l", "bucket"])])
-    j = j[(j["i_x"] != j["i_y"]) & ((j["h_x"] - j["h_y"]).abs() <= hours)]
-    j = pd.DataFrame({"i1": np.minimum(j["i_x"].to_numpy(), j["i_y"].to_numpy()),
-                      "i2": np.maximum(j["i_x"].to_numpy(), j["i_y"].to_numpy())}).drop_duplicates(["i1", "i2"])
-    inv = linking_involvements(frames)[["incident_id", "person_id", "start"]].drop_duplicates(["incident_id", "person_id"])
-    code = pd.Index(iid_names).get_indexer(inv["incident_id"])
-    inv = inv[code >= 0]
-    code = code[code >= 0]
+    # Incidents at one place in the same or the next time bucket: the rows (and order) of the
+    # pandas merges on (place, bucket) this replaced, as position pairs (_key_pairs).
+    bucket = np.floor(h / hours).astype("int64")
+    if len(bucket):
+        lo, span = bucket.min(), int(bucket.max() - bucket.min()) + 3
+        key = lid.astype(np.int64) * span + (bucket - lo + 1)
+    else:
+        key = np.empty(0, np.int64)
+    x1, y1 = _key_pairs(key, key)
+    x2, y2 = _key_pairs(key, key - 1)  # the right-hand incident one bucket later
+    x, y = np.r_[x1, x2], np.r_[y1, y2]
+    near = (iid[x] != iid[y]) & (np.abs(h[x] - h[y]) <= hours)
+    x, y = x[near], y[near]
+    i1, i2 = np.minimum(iid[x], iid[y]), np.maximum(iid[x], iid[y])
+    first = np.sort(np.unique(i1.astype(np.int64) * len(iid_names) + i2, return_index=True)[1])
+    i1, i2 = i1[first], i2[first]
+    # The people on each (the incident looked up in C by Arrow, each person once per incident).
+    inv = linking_involvements(frames)
+    if len(iid_names) and len(inv):
+        code = pac.index_in(pa.array(inv["incident_id"], type=pa.string()),
+                            value_set=pa.array(np.asarray(iid_names, dtype=object), type=pa.string()))
+        code = code.fill_null(-1).to_numpy().astype(np.int64)
+    else:
+        code = np.full(len(inv), -1, dtype=np.int64)
     pid, pid_names = pd.factorize(inv["person_id"], sort=True)
     sid, sid_names = pd.factorize(inv["start"], sort=True)
-    inv = pd.DataFrame({"i": code, "p": pid, "s": sid})
-    p = j.merge(inv.rename(columns={"i": "i1", "p": "p1", "s": "s1"}), on="i1")
-    p = p.merge(inv.rename(columns={"i": "i2", "p": "p2", "s": "s2"}), on="i2")
+    at = np.flatnonzero(code >= 0)
+    at = at[~pd.DataFrame({"i": code[at], "p": pid[at]}).duplicated().to_numpy()]
+    code, pid, sid = code[at], pid[at], sid[at]
+    jr, r1 = _key_pairs(i1, code)  # j.merge(inv, on=i1)
+    k, r2 = _key_pairs(i2[jr], code)  # .merge(inv, on=i2)
+    jr, r1 = jr[k], r1[k]
+    p = pd.DataFrame({"i1": i1[jr], "i2": i2[jr], "p1": pid[r1], "p2": pid[r2], "s1": sid[r1], "s2": sid[r2]})
     p = p[p["p1"] != p["p2"]]
     a = np.minimum(p["p1"].to_numpy(), p["p2"].to_numpy())
     b = np.maximum(p["p1"].to_numpy(), p["p2"].to_numpy())
@@ -402,7 +427,10 @@ def tie_evidence(frames: Frames) -> pd.DataFrame:
     co = co_missing_evidence(frames)
     place = same_place_evidence(frames)
     # Two missing episodes at one place are one piece of evidence (co-missing), not two.
-    place = place[~place.set_index(["a", "b", "records"]).index.isin(co.set_index(["a", "b", "records"]).index)]
+    if len(co) and len(place):  # (a set of the co-missing keys: a MultiIndex of tuples cost 0.1 s)
+        seen = set(zip(co["a"].tolist(), co["b"].tolist(), co["records"].tolist()))
+        dup = [k in seen for k in zip(place["a"].tolist(), place["b"].tolist(), place["records"].tolist())]
+        place = place[~np.array(dup, dtype=bool)]
     parts = [association_evidence(frames.associations), incident_evidence(frames), co, place]
     ev = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else pd.DataFrame(columns=EVIDENCE_COLUMNS)
@@ -416,10 +444,20 @@ def evidence_weight(ev: pd.DataFrame, as_at: date, *, typed: bool = True) -> np.
     weights = schema.setting("network.tie_weights")
     half_life = float(schema.setting("network.recency_half_life_days"))
     opinion = float(schema.setting("network.opinion_factor"))
-    tw = (ev["tie"].map(weights).fillna(float(weights.get("other", 1.0))).to_numpy(float) if typed
-          else np.ones(len(ev)))
-    d = pd.to_datetime(ev["date"].replace("", None), errors="coerce")
-    age = (pd.Timestamp(as_at) - d).dt.days.fillna(0).clip(lower=0).to_numpy(float)
+    # Type weights and dates looked up per distinct value (a few types, a few thousand dates),
+    # not per piece of evidence: the same numbers.
+    if typed:
+        tc, types = pd.factorize(ev["tie"])
+        other = float(weights.get("other", 1.0))
+        per_type = np.array([other if w is None or pd.isna(w) else float(w)
+                             for w in (weights.get(t) for t in types.tolist())] + [other], dtype=float)
+        tw = per_type[tc]  # -1 (a missing type): other
+    else:
+        tw = np.ones(len(ev))
+    dc, dates = pd.factorize(ev["date"])
+    d = pd.to_datetime(pd.Series(dates.to_numpy(object)).replace("", None), errors="coerce")
+    days = np.r_[(pd.Timestamp(as_at) - d).dt.days.to_numpy(float), np.nan][dc]  # -1 (missing): NaN
+    age = np.clip(np.where(np.isnan(days), 0.0, days), 0.0, None)
     fo = np.where(ev["fact_or_opinion"].to_numpy() == "opinion", opinion, 1.0)
     return tw * np.power(0.5, age / half_life) * fo
 
@@ -507,6 +545,19 @@ def _pick(reduce, codes: np.ndarray, values: pd.Index, starts: np.ndarray, skip:
     return vals[np.where((best < 0) | (best >= len(values)), len(values), best)].tolist()
 
 
+def _add_nodes(G: nx.Graph, nodes, datas) -> None:
+    """``G.add_nodes_from(zip(nodes, datas))`` for an empty ``G`` and distinct nodes, each
+    attribute dict used as it is (not copied and merged per node)."""
+    if len(G) or len(set(nodes)) != len(nodes):
+        G.add_nodes_from(zip(nodes, datas))
+        return
+    node, adj = G._node, G._adj
+    for n, d in zip(nodes, datas):
+        adj[n] = {}
+        node[n] = d
+    nx._clear_cache(G)
+
+
 def _add_edges(G: nx.Graph, us, vs, datas) -> None:
     """Add new, distinct, non-loop edges ``u``–``v`` with their attribute dicts: what
     ``G.add_edges_from`` does, without its per-edge checks and dict merging (two thirds of
@@ -568,7 +619,8 @@ def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.
     G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)
     attrs = person_attributes(frames)
     cols = {c: attrs[c].astype(object).where(attrs[c].notna(), None).tolist() for c in attrs.columns}
-    G.add_nodes_from(zip(attrs.index.tolist(), (dict(zip(cols, vals)) for vals in zip(*cols.values()))))
+    with gc_paused():  # one dict per person, no cycles among them
+        _add_nodes(G, attrs.index.tolist(), (dict(zip(cols, vals)) for vals in zip(*cols.values())))
     _attach_evidence(G, ev, "a", "b")
     return G
 

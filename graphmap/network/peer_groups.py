@@ -378,8 +378,9 @@ def group_context(groups: list[dict], frames, *, top: int = 5) -> list[dict]:
     for k, n in zip(mix_key.tolist(), mix_n.tolist()):
         mix.setdefault(groups[k // len(t_ids)]["group_id"], {})[t_names[k % len(t_ids)]] = n
     names = np.asarray(i_ids, dtype=object)[ic].tolist()
-    bounds = np.searchsorted(g, np.arange(len(groups) + 1))
-    ids = {groups[i]["group_id"]: names[a:b] for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])) if b > a}
+    bounds = np.searchsorted(g, np.arange(len(groups) + 1)).tolist()
+    with gc_paused():  # a list per group, no cycles among them
+        ids = {groups[i]["group_id"]: names[a:b] for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])) if b > a}
     loc = inv["location_id"].to_numpy(object)[rows]
     at = loc != ""
     lc, l_ids = pd.factorize(loc[at], sort=True)
