@@ -178,15 +178,16 @@ def incident_evidence(frames: Frames) -> pd.DataFrame:
     rows = np.flatnonzero(~pd.DataFrame({"i": i, "p": p, "r": r}).duplicated().to_numpy())
     # A person with two roles on one incident is one person on it; keep found_with if present
     # (the same sort as before on the same flags, so the same row is kept).
-    fw = (inv["role"].to_numpy(object)[rows] == "found_with")
+    is_fw = (inv["role"] == "found_with").to_numpy(dtype=bool, na_value=False)
+    fw = is_fw[rows]
     rows = rows[pd.DataFrame({"fw": fw}).sort_values("fw", ascending=False).index.to_numpy()]
     rows = rows[~pd.DataFrame({"i": i[rows], "p": p[rows]}).duplicated().to_numpy()]
     left, right = _same_key_pairs(i[rows])
     keep = p[rows[left]] < p[rows[right]]
     left, right = left[keep], right[keep]
-    fw = inv["role"].to_numpy(object)[rows] == "found_with"
+    fw = is_fw[rows]
     lrow, rrow = rows[left], rows[right]
-    found = (inv["type"].to_numpy(object)[lrow] == "found_with") | fw[left] | fw[right]
+    found = (inv["type"] == "found_with").to_numpy(dtype=bool, na_value=False)[lrow] | fw[left] | fw[right]
     return pd.DataFrame({"a": _take(inv["person_id"], lrow), "b": _take(inv["person_id"], rrow),
                          "tie": np.where(found, "found_together", "same_incident"),
                          "records": _singletons(_take(inv["incident_id"], lrow)),
@@ -677,7 +678,8 @@ def person_location_graph(frames: Frames, *, presence_kinds=None, evidence: pd.D
 
 def _singletons(s: pd.Series) -> pd.Series:
     """Each value as a one-record tuple (the ``records`` of one piece of evidence)."""
-    return pd.Series([(r,) for r in s.to_numpy(object)], index=s.index, dtype=object)
+    with gc_paused():  # a tuple per piece of evidence, no cycles among them
+        return pd.Series(list(zip(s.tolist())), index=s.index, dtype=object)
 
 
 def young_people(G: nx.Graph) -> list:
