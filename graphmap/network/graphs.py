@@ -358,11 +358,30 @@ def co_missing_evidence(frames: Frames) -> pd.DataFrame:
                          "grading": "", "fact_or_opinion": "", "source": ""})
 
 
+_ISO = "%Y-%m-%dT%H:%M:%S"
+_ISO_FIELDS = ((pac.month, 5), (pac.day, 8), (pac.hour, 11), (pac.minute, 14), (pac.second, 17))
+
+
+def _to_datetime(s: pd.Series) -> pd.Series:
+    """``pd.to_datetime(s, errors="coerce")``, parsed by Arrow in C when every value is a full
+    ``YYYY-MM-DDTHH:MM:SS`` that reads back field for field (Arrow would roll 30 February
+    over to March where pandas gives NaT); otherwise by pandas. A third of the time on a
+    borough's 160,000 incident starts."""
+    arr = pa.array(s, type=pa.string())
+    if len(arr) and arr.null_count == 0 and pac.all(pac.equal(pac.utf8_length(arr), len("2026-01-01T00:00:00"))).as_py():
+        ts = pac.strptime(arr, format=_ISO, unit="s", error_is_null=True)
+        if ts.null_count == 0 and all(
+                pac.all(pac.equal(f(ts), pac.cast(pac.utf8_slice_codeunits(arr, at, at + 2), pa.int64()))).as_py()
+                for f, at in _ISO_FIELDS):
+            return pd.Series(ts.to_numpy(zero_copy_only=False).astype("datetime64[us]"), index=s.index, name=s.name)
+    return pd.to_datetime(s, errors="coerce")
+
+
 def same_place_evidence(frames: Frames) -> pd.DataFrame:
     """Pairs on different incidents at the same place within ``network.same_place_hours``."""
     hours = float(schema.setting("network.same_place_hours"))
     inc = frames.incidents[frames.incidents["location_id"] != ""][["incident_id", "location_id", "start"]]
-    t = pd.to_datetime(inc["start"], errors="coerce")
+    t = _to_datetime(inc["start"])
     inc = inc[t.notna()]
     h = ((t[t.notna()] - pd.Timestamp("1970-01-01")) / pd.Timedelta(hours=1)).to_numpy(float)
     # The joins run on integer codes, not strings (codes sorted as the ids are, so "the lower
