@@ -46,12 +46,29 @@ def _cached_convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
 def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list]:
     nodes = list(G)
     index = {v: i for i, v in enumerate(nodes)}
-    if weight is None:
+    if G.is_directed() or G.is_multigraph():
         edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
-        return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
-    triples = [(index[u], index[v], float(w)) for u, v, w in G.edges(data=weight, default=1.0) if u != v]
-    g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in triples], directed=False)
-    g.es["weight"] = [w for _, _, w in triples]
+        if weight is None:
+            return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
+        g = ig.Graph(n=len(nodes), edges=edges, directed=False)
+        g.es["weight"] = [float(w) for u, v, w in G.edges(data=weight, default=1.0) if u != v]
+        return g, nodes
+    # The edges in G.edges() order (each from the first of its ends met, loops left out), read
+    # from the adjacency dicts directly: the edge views cost most of a borough's conversion.
+    edges: list = []
+    weights: list = []
+    seen: set = set()
+    for u, nbrs in G._adj.items():
+        iu = index[u]
+        for v, d in nbrs.items():
+            if v not in seen and v != u:
+                edges.append((iu, index[v]))
+                if weight is not None:
+                    weights.append(float(d.get(weight, 1.0)))
+        seen.add(u)
+    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
+    if weight is not None:
+        g.es["weight"] = weights
     return g, nodes
 
 

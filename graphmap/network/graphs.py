@@ -25,9 +25,12 @@ from datetime import date
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 from .. import schema
 from ..window import Window
+from ._gc import gc_paused
 
 #: Roles on an incident that never tie a person to the others named on it.
 NON_LINKING_ROLES = frozenset({"reporting"})
@@ -88,8 +91,9 @@ def load_frames(store, window: Window, *, records=None) -> Frames:
     incidents, involvements_all, first = records
     inside = window.contains(incidents["start"])
     if not inside.all():  # a span starting before the window (graphmap analyse's shared read)
+        # The involvements are cut by the inner merge with the window's incidents below (same
+        # rows, same order): an isin on 235,000 Arrow strings first cost 1.6 s of a borough's 2.
         incidents = incidents[inside].reset_index(drop=True)
-        involvements_all = involvements_all[involvements_all["incident_id"].isin(incidents["incident_id"])]
     first = first.astype(str).str[:10]
     inc_cols = incidents[["incident_id", "type", "start", "end", "location_id", "grading", "fact_or_opinion",
                           "source"]].rename(columns={"fact_or_opinion": "inc_fact_or_opinion", "source": "inc_source"})
@@ -165,19 +169,57 @@ def linking_involvements(frames: Frames) -> pd.DataFrame:
 
 def incident_evidence(frames: Frames) -> pd.DataFrame:
     """Pairs named on the same incident: ``found_together`` or ``same_incident``."""
-    inv = linking_involvements(frames)[["incident_id", "person_id", "role", "type", "start", "grading",
-                                        "inc_fact_or_opinion", "inc_source"]].drop_duplicates(["incident_id", "person_id", "role"])
-    # A person with two roles on one incident is one person on it; keep found_with if present.
-    inv = inv.assign(fw=inv["role"] == "found_with")
-    inv = inv.sort_values("fw", ascending=False).drop_duplicates(["incident_id", "person_id"])
-    pairs = inv.merge(inv[["incident_id", "person_id", "fw"]], on="incident_id", suffixes=("", "_b"))
-    pairs = pairs[pairs["person_id"] < pairs["person_id_b"]]
-    found = (pairs["type"] == "found_with") | pairs["fw"] | pairs["fw_b"]
-    return pd.DataFrame({"a": pairs["person_id"], "b": pairs["person_id_b"],
+    inv = linking_involvements(frames)
+    # On integer codes (incident, person sorted as the ids, role), not strings: the rows and their
+    # order are those of the self-merge on incident_id this replaced, in a fifth of the time.
+    i = pd.factorize(inv["incident_id"])[0]
+    p = pd.factorize(inv["person_id"], sort=True)[0]
+    r = pd.factorize(inv["role"])[0]
+    rows = np.flatnonzero(~pd.DataFrame({"i": i, "p": p, "r": r}).duplicated().to_numpy())
+    # A person with two roles on one incident is one person on it; keep found_with if present
+    # (the same sort as before on the same flags, so the same row is kept).
+    is_fw = (inv["role"] == "found_with").to_numpy(dtype=bool, na_value=False)
+    fw = is_fw[rows]
+    rows = rows[pd.DataFrame({"fw": fw}).sort_values("fw", ascending=False).index.to_numpy()]
+    rows = rows[~pd.DataFrame({"i": i[rows], "p": p[rows]}).duplicated().to_numpy()]
+    left, right = _same_key_pairs(i[rows])
+    keep = p[rows[left]] < p[rows[right]]
+    left, right = left[keep], right[keep]
+    fw = is_fw[rows]
+    lrow, rrow = rows[left], rows[right]
+    found = (inv["type"] == "found_with").to_numpy(dtype=bool, na_value=False)[lrow] | fw[left] | fw[right]
+    return pd.DataFrame({"a": _take(inv["person_id"], lrow), "b": _take(inv["person_id"], rrow),
                          "tie": np.where(found, "found_together", "same_incident"),
-                         "records": _singletons(pairs["incident_id"]), "date": pairs["start"].str[:10],
-                         "grading": pairs["grading"], "fact_or_opinion": pairs["inc_fact_or_opinion"],
-                         "source": pairs["inc_source"]})
+                         "records": _singletons(_take(inv["incident_id"], lrow)),
+                         "date": _take(inv["start"], lrow).str[:10], "grading": _take(inv["grading"], lrow),
+                         "fact_or_opinion": _take(inv["inc_fact_or_opinion"], lrow),
+                         "source": _take(inv["inc_source"], lrow)})
+
+
+def _take(s: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``s``'s values at positions ``rows`` (a new Series, numbered from 0), in its own dtype."""
+    return pd.Series(s.array.take(rows), name=s.name)
+
+
+def _same_key_pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of positions ``(l, r)`` with ``key[l] == key[r]`` (``l == r``
+    included): :func:`_key_pairs` of ``key`` with itself."""
+    return _key_pairs(key, key)
+
+
+def _key_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(l, r)`` with ``left[l] == right[r]``, ordered by ``l`` and
+    then ``r``: the rows of an inner merge on an integer key, in the order pandas gives them
+    (the left's order, each left row's matches in the right's order), as positions."""
+    if not len(left) or not len(right):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = np.argsort(right, kind="stable")
+    sk = right[order]
+    first = np.searchsorted(sk, left, side="left")
+    size = np.searchsorted(sk, left, side="right") - first
+    lpos = np.repeat(np.arange(len(left)), size)
+    offset = np.arange(len(lpos)) - np.repeat(np.cumsum(size) - size, size)
+    return lpos, order[np.repeat(first, size) + offset]
 
 
 def missing_episodes(frames: Frames) -> pd.DataFrame:
@@ -316,32 +358,69 @@ def co_missing_evidence(frames: Frames) -> pd.DataFrame:
                          "grading": "", "fact_or_opinion": "", "source": ""})
 
 
+_ISO = "%Y-%m-%dT%H:%M:%S"
+_ISO_FIELDS = ((pac.month, 5), (pac.day, 8), (pac.hour, 11), (pac.minute, 14), (pac.second, 17))
+
+
+def _to_datetime(s: pd.Series) -> pd.Series:
+    """``pd.to_datetime(s, errors="coerce")``, parsed by Arrow in C when every value is a full
+    ``YYYY-MM-DDTHH:MM:SS`` that reads back field for field (Arrow would roll 30 February
+    over to March where pandas gives NaT); otherwise by pandas. A third of the time on a
+    borough's 160,000 incident starts."""
+    arr = pa.array(s, type=pa.string())
+    if len(arr) and arr.null_count == 0 and pac.all(pac.equal(pac.utf8_length(arr), len("2026-01-01T00:00:00"))).as_py():
+        ts = pac.strptime(arr, format=_ISO, unit="s", error_is_null=True)
+        if ts.null_count == 0 and all(
+                pac.all(pac.equal(f(ts), pac.cast(pac.utf8_slice_codeunits(arr, at, at + 2), pa.int64()))).as_py()
+                for f, at in _ISO_FIELDS):
+            return pd.Series(ts.to_numpy(zero_copy_only=False).astype("datetime64[us]"), index=s.index, name=s.name)
+    return pd.to_datetime(s, errors="coerce")
+
+
 def same_place_evidence(frames: Frames) -> pd.DataFrame:
     """Pairs on different incidents at the same place within ``network.same_place_hours``."""
     hours = float(schema.setting("network.same_place_hours"))
     inc = frames.incidents[frames.incidents["location_id"] != ""][["incident_id", "location_id", "start"]]
-    t = pd.to_datetime(inc["start"], errors="coerce")
+    t = _to_datetime(inc["start"])
     inc = inc[t.notna()]
     h = ((t[t.notna()] - pd.Timestamp("1970-01-01")) / pd.Timedelta(hours=1)).to_numpy(float)
     # The joins run on integer codes, not strings (codes sorted as the ids are, so "the lower
     # id first" is the lower code): the same rows in the same order, a third of the time.
     iid, iid_names = pd.factorize(inc["incident_id"], sort=True)
     lid = pd.factorize(inc["location_id"])[0]
-    df = pd.DataFrame({"i": iid, "l": lid, "bucket": np.floor(h / hours).astype("int64"), "h": h})
-    nxt = df.assign(bucket=df["bucket"] - 1)  # pairs one bucket apart
-    j = pd.concat([df.merge(df, on=["l", "bucket"]), df.merge(nxt, on=["l", "bucket"])])
-    j = j[(j["i_x"] != j["i_y"]) & ((j["h_x"] - j["h_y"]).abs() <= hours)]
-    j = pd.DataFrame({"i1": np.minimum(j["i_x"].to_numpy(), j["i_y"].to_numpy()),
-                      "i2": np.maximum(j["i_x"].to_numpy(), j["i_y"].to_numpy())}).drop_duplicates(["i1", "i2"])
-    inv = linking_involvements(frames)[["incident_id", "person_id", "start"]].drop_duplicates(["incident_id", "person_id"])
-    code = pd.Index(iid_names).get_indexer(inv["incident_id"])
-    inv = inv[code >= 0]
-    code = code[code >= 0]
+    # Incidents at one place in the same or the next time bucket: the rows (and order) of the
+    # pandas merges on (place, bucket) this replaced, as position pairs (_key_pairs).
+    bucket = np.floor(h / hours).astype("int64")
+    if len(bucket):
+        lo, span = bucket.min(), int(bucket.max() - bucket.min()) + 3
+        key = lid.astype(np.int64) * span + (bucket - lo + 1)
+    else:
+        key = np.empty(0, np.int64)
+    x1, y1 = _key_pairs(key, key)
+    x2, y2 = _key_pairs(key, key - 1)  # the right-hand incident one bucket later
+    x, y = np.r_[x1, x2], np.r_[y1, y2]
+    near = (iid[x] != iid[y]) & (np.abs(h[x] - h[y]) <= hours)
+    x, y = x[near], y[near]
+    i1, i2 = np.minimum(iid[x], iid[y]), np.maximum(iid[x], iid[y])
+    first = np.sort(np.unique(i1.astype(np.int64) * len(iid_names) + i2, return_index=True)[1])
+    i1, i2 = i1[first], i2[first]
+    # The people on each (the incident looked up in C by Arrow, each person once per incident).
+    inv = linking_involvements(frames)
+    if len(iid_names) and len(inv):
+        code = pac.index_in(pa.array(inv["incident_id"], type=pa.string()),
+                            value_set=pa.array(np.asarray(iid_names, dtype=object), type=pa.string()))
+        code = code.fill_null(-1).to_numpy().astype(np.int64)
+    else:
+        code = np.full(len(inv), -1, dtype=np.int64)
     pid, pid_names = pd.factorize(inv["person_id"], sort=True)
     sid, sid_names = pd.factorize(inv["start"], sort=True)
-    inv = pd.DataFrame({"i": code, "p": pid, "s": sid})
-    p = j.merge(inv.rename(columns={"i": "i1", "p": "p1", "s": "s1"}), on="i1")
-    p = p.merge(inv.rename(columns={"i": "i2", "p": "p2", "s": "s2"}), on="i2")
+    at = np.flatnonzero(code >= 0)
+    at = at[~pd.DataFrame({"i": code[at], "p": pid[at]}).duplicated().to_numpy()]
+    code, pid, sid = code[at], pid[at], sid[at]
+    jr, r1 = _key_pairs(i1, code)  # j.merge(inv, on=i1)
+    k, r2 = _key_pairs(i2[jr], code)  # .merge(inv, on=i2)
+    jr, r1 = jr[k], r1[k]
+    p = pd.DataFrame({"i1": i1[jr], "i2": i2[jr], "p1": pid[r1], "p2": pid[r2], "s1": sid[r1], "s2": sid[r2]})
     p = p[p["p1"] != p["p2"]]
     a = np.minimum(p["p1"].to_numpy(), p["p2"].to_numpy())
     b = np.maximum(p["p1"].to_numpy(), p["p2"].to_numpy())
@@ -368,7 +447,10 @@ def tie_evidence(frames: Frames) -> pd.DataFrame:
     co = co_missing_evidence(frames)
     place = same_place_evidence(frames)
     # Two missing episodes at one place are one piece of evidence (co-missing), not two.
-    place = place[~place.set_index(["a", "b", "records"]).index.isin(co.set_index(["a", "b", "records"]).index)]
+    if len(co) and len(place):  # (a set of the co-missing keys: a MultiIndex of tuples cost 0.1 s)
+        seen = set(zip(co["a"].tolist(), co["b"].tolist(), co["records"].tolist()))
+        dup = [k in seen for k in zip(place["a"].tolist(), place["b"].tolist(), place["records"].tolist())]
+        place = place[~np.array(dup, dtype=bool)]
     parts = [association_evidence(frames.associations), incident_evidence(frames), co, place]
     ev = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else pd.DataFrame(columns=EVIDENCE_COLUMNS)
@@ -382,10 +464,20 @@ def evidence_weight(ev: pd.DataFrame, as_at: date, *, typed: bool = True) -> np.
     weights = schema.setting("network.tie_weights")
     half_life = float(schema.setting("network.recency_half_life_days"))
     opinion = float(schema.setting("network.opinion_factor"))
-    tw = (ev["tie"].map(weights).fillna(float(weights.get("other", 1.0))).to_numpy(float) if typed
-          else np.ones(len(ev)))
-    d = pd.to_datetime(ev["date"].replace("", None), errors="coerce")
-    age = (pd.Timestamp(as_at) - d).dt.days.fillna(0).clip(lower=0).to_numpy(float)
+    # Type weights and dates looked up per distinct value (a few types, a few thousand dates),
+    # not per piece of evidence: the same numbers.
+    if typed:
+        tc, types = pd.factorize(ev["tie"])
+        other = float(weights.get("other", 1.0))
+        per_type = np.array([other if w is None or pd.isna(w) else float(w)
+                             for w in (weights.get(t) for t in types.tolist())] + [other], dtype=float)
+        tw = per_type[tc]  # -1 (a missing type): other
+    else:
+        tw = np.ones(len(ev))
+    dc, dates = pd.factorize(ev["date"])
+    d = pd.to_datetime(pd.Series(dates.to_numpy(object)).replace("", None), errors="coerce")
+    days = np.r_[(pd.Timestamp(as_at) - d).dt.days.to_numpy(float), np.nan][dc]  # -1 (missing): NaN
+    age = np.clip(np.where(np.isnan(days), 0.0, days), 0.0, None)
     fo = np.where(ev["fact_or_opinion"].to_numpy() == "opinion", opinion, 1.0)
     return tw * np.power(0.5, age / half_life) * fo
 
@@ -417,29 +509,73 @@ def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str, *, u
     if ev.empty:
         G.graph["evidence"] = {c: np.array([], dtype=object) for c in EVIDENCE_COLUMNS[2:]}
         return
-    ev = ev.sort_values([u_col, v_col, "date"], kind="stable").reset_index(drop=True)
-    keys = ev[u_col].astype(str) + "\x00" + ev[v_col].astype(str)
-    starts = np.flatnonzero(np.r_[True, keys.values[1:] != keys.values[:-1]])
+    # Sorted by tie and date on integer codes (each column's codes sorted as its strings, a
+    # missing value last as pandas sorts it): the same stable order as sorting the strings, and
+    # the per-tie dates and counts from codes, in a third of the time.
+    u, u_ids = _sorted_codes(ev[u_col])
+    v, v_ids = _sorted_codes(ev[v_col])
+    d, d_vals = _sorted_codes(ev["date"])
+    perm = np.lexsort((d, v, u))
+    u, v, d = u[perm], v[perm], d[perm]
+    starts = np.flatnonzero(np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])])
     ends = np.r_[starts[1:], len(ev)]
     edge_no = np.repeat(np.arange(len(starts)), ends - starts)
-    weight = np.add.reduceat(ev["weight"].to_numpy(float), starts)
-    date_ = ev["date"].replace("", None)
-    since = (ev["since"] if "since" in ev else ev["date"]).replace("", None)
-    first = since.groupby(edge_no).min().reindex(range(len(starts))).fillna("").to_numpy(object)
-    last = date_.groupby(edge_no).max().reindex(range(len(starts))).fillna("").to_numpy(object)
-    ties: list[dict] = [{} for _ in range(len(starts))]
-    tc = pd.DataFrame({"e": edge_no, "tie": ev["tie"].to_numpy(object)}).value_counts(sort=False)
-    for (e, t), n in zip(tc.index, tc.to_numpy()):
-        ties[e][t] = int(n)
-    G.graph["evidence"] = {c: ev[c].to_numpy(object) for c in EVIDENCE_COLUMNS[2:] if c in ev}
-    us, vs = ev[u_col].to_numpy(object)[starts], ev[v_col].to_numpy(object)[starts]
-    if u_kind is not None:
-        us = [(u_kind, u) for u in us]
-    if v_kind is not None:
-        vs = [(v_kind, v) for v in vs]
-    _add_edges(G, us, vs, ({"weight": w, "count": e - s, "ties": t, "first": f, "last": la, "ev": (s, e)}
-                           for w, s, e, t, f, la in zip(weight.tolist(), starts.tolist(), ends.tolist(), ties,
-                                                        first, last)))
+    weight = np.add.reduceat(ev["weight"].to_numpy(float)[perm], starts)
+    # Earliest first-seen and latest date per tie, an empty (or missing) date ignored.
+    s_codes, s_vals = (d, d_vals) if "since" not in ev else _sorted_codes(ev["since"])
+    s_codes = s_codes if "since" not in ev else s_codes[perm]
+    first = _pick(np.minimum.reduceat, s_codes, s_vals, starts, len(s_vals))
+    last = _pick(np.maximum.reduceat, d, d_vals, starts, -1)
+    # Count per tie type, in the order each type first appears on the tie.
+    t, t_vals = _sorted_codes(ev["tie"])
+    t, nt = t[perm], len(t_vals)
+    key, at, count = np.unique(edge_no[t < nt] * nt + t[t < nt], return_index=True, return_counts=True)
+    by_first = np.argsort(at, kind="stable")  # a missing type is not counted
+    key, count = key[by_first], count[by_first]
+    t_names = np.asarray(t_vals, dtype=object).tolist()
+    with gc_paused():  # tens of thousands of small dicts, no cycles among them
+        ties: list[dict] = [{} for _ in range(len(starts))]
+        for k, n in zip(key.tolist(), count.tolist()):
+            ties[k // nt][t_names[k % nt]] = n
+        G.graph["evidence"] = {c: ev[c].to_numpy(object)[perm] for c in EVIDENCE_COLUMNS[2:] if c in ev}
+        us = np.asarray(u_ids, dtype=object)[u[starts]]
+        vs = np.asarray(v_ids, dtype=object)[v[starts]]
+        if u_kind is not None:
+            us = [(u_kind, x) for x in us]
+        if v_kind is not None:
+            vs = [(v_kind, x) for x in vs]
+        _add_edges(G, us, vs, ({"weight": w, "count": e - s, "ties": t, "first": f, "last": la, "ev": (s, e)}
+                               for w, s, e, t, f, la in zip(weight.tolist(), starts.tolist(), ends.tolist(), ties,
+                                                            first, last)))
+
+
+def _sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``s`` in the sorted order of its values, a missing value after all of them (as
+    ``sort_values`` places it), and the values."""
+    codes, uniques = pd.factorize(s, sort=True)
+    return np.where(codes < 0, len(uniques), codes), uniques
+
+
+def _pick(reduce, codes: np.ndarray, values: pd.Index, starts: np.ndarray, skip: int) -> list:
+    """Per run starting at ``starts``: the value with the least (``np.minimum.reduceat``) or
+    greatest code, ignoring empty and missing values (``""`` when there is none)."""
+    vals = np.r_[np.asarray(values, dtype=object), np.array([""], dtype=object)]
+    ignore = (codes >= len(values)) | (vals[np.minimum(codes, len(values))] == "")
+    best = reduce(np.where(ignore, skip, codes), starts)
+    return vals[np.where((best < 0) | (best >= len(values)), len(values), best)].tolist()
+
+
+def _add_nodes(G: nx.Graph, nodes, datas) -> None:
+    """``G.add_nodes_from(zip(nodes, datas))`` for an empty ``G`` and distinct nodes, each
+    attribute dict used as it is (not copied and merged per node)."""
+    if len(G) or len(set(nodes)) != len(nodes):
+        G.add_nodes_from(zip(nodes, datas))
+        return
+    node, adj = G._node, G._adj
+    for n, d in zip(nodes, datas):
+        adj[n] = {}
+        node[n] = d
+    nx._clear_cache(G)
 
 
 def _add_edges(G: nx.Graph, us, vs, datas) -> None:
@@ -503,7 +639,8 @@ def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.
     G = nx.Graph(as_at=frames.window.as_at.isoformat(), window_days=frames.window.days)
     attrs = person_attributes(frames)
     cols = {c: attrs[c].astype(object).where(attrs[c].notna(), None).tolist() for c in attrs.columns}
-    G.add_nodes_from(zip(attrs.index.tolist(), (dict(zip(cols, vals)) for vals in zip(*cols.values()))))
+    with gc_paused():  # one dict per person, no cycles among them
+        _add_nodes(G, attrs.index.tolist(), (dict(zip(cols, vals)) for vals in zip(*cols.values())))
     _attach_evidence(G, ev, "a", "b")
     return G
 
@@ -560,7 +697,8 @@ def person_location_graph(frames: Frames, *, presence_kinds=None, evidence: pd.D
 
 def _singletons(s: pd.Series) -> pd.Series:
     """Each value as a one-record tuple (the ``records`` of one piece of evidence)."""
-    return pd.Series([(r,) for r in s.to_numpy(object)], index=s.index, dtype=object)
+    with gc_paused():  # a tuple per piece of evidence, no cycles among them
+        return pd.Series(list(zip(s.tolist())), index=s.index, dtype=object)
 
 
 def young_people(G: nx.Graph) -> list:

@@ -28,8 +28,10 @@ import threading
 import igraph as ig
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from .. import schema
+from ._gc import gc_paused
 from ._igraph import to_igraph
 from .graphs import adults_of_concern, edge_records, young_people
 
@@ -238,31 +240,51 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
             if gof.get(v) == i and (u < v or u == v):
                 internal[i].append((u, v, d))
     age_of = dict(G.nodes(data="age"))
+    # Adults of concern around each group from the adults' own ties (a few thousand adults),
+    # not by walking every member's ties.
+    around_of: list[Counter] = [Counter() for _ in kept]
+    for a in adults:
+        for v in adj[a]:
+            i = gof.get(v)
+            if i is not None:
+                around_of[i][a] += 1
     groups = []
-    for p, ties in zip(kept, internal):
-        ages = [age_of[v] for v in p]
-        known = sorted(a for a in ages if a is not None)
-        ties.sort(key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
-        around = Counter(n for v in p for n in adj[v] if n in adults)
-        groups.append({
-            "members": sorted(p),
-            "size": len(p),
-            "ages": {"min": known[0] if known else None, "median": float(np.median(known)) if known else None,
-                     "max": known[-1] if known else None, "unknown": len(ages) - len(known)},
-            "adults_of_concern": [{"person_id": a, "members_tied": n}
-                                  for a, n in sorted(around.items(), key=lambda x: (-x[1], x[0]))],
-            "internal_ties": len(ties),
-            "strongest_ties": [{"a": u, "b": v, "weight": round(d.get("weight", 1.0), 4), "ties": d.get("ties", {}),
-                                "records": edge_records(G, u, v)}
-                               for u, v, d in ties[:5]],
-            "stability": None,
-            "algorithm": algorithm or cfg["algorithm"], "seed": seed,
-        })
+    with gc_paused():  # thousands of small dicts and lists, no cycles among them
+        for p, ties, around in zip(kept, internal, around_of):
+            ages = [age_of[v] for v in p]
+            known = sorted(a for a in ages if a is not None)
+            ties.sort(key=lambda e: (-e[2].get("weight", 1.0), str(e[0]), str(e[1])))
+            groups.append(_group_entry(G, p, ties, ages, known, around, algorithm or cfg["algorithm"], seed))
     groups = [{"group_id": f"PG{i:03d}", **g, "partition_ari_reruns": None} for i, g in enumerate(groups, 1)]
     if runs:
         group_stability(G, groups, runs=runs, seed=seed, weight=weight, resolution=resolution, algorithm=algorithm,
                         nodes=nodes)
     return groups
+
+
+def _median(known: list) -> float:
+    """``float(np.median(known))`` of a sorted, non-empty list (the same float, without numpy's
+    per-call cost: a borough has thousands of groups)."""
+    n = len(known)
+    return float(known[n // 2]) if n % 2 else float((known[n // 2 - 1] + known[n // 2]) / 2)
+
+
+def _group_entry(G, p, ties, ages, known, around, algorithm, seed) -> dict:
+    """One group's entry (before its id): members, ages, adults around it, strongest ties."""
+    return {
+        "members": sorted(p),
+        "size": len(p),
+        "ages": {"min": known[0] if known else None, "median": _median(known) if known else None,
+                 "max": known[-1] if known else None, "unknown": len(ages) - len(known)},
+        "adults_of_concern": [{"person_id": a, "members_tied": n}
+                              for a, n in sorted(around.items(), key=lambda x: (-x[1], x[0]))],
+        "internal_ties": len(ties),
+        "strongest_ties": [{"a": u, "b": v, "weight": round(d.get("weight", 1.0), 4), "ties": d.get("ties", {}),
+                            "records": edge_records(G, u, v)}
+                           for u, v, d in ties[:5]],
+        "stability": None,
+        "algorithm": algorithm, "seed": seed,
+    }
 
 
 def _grouping(G, cfg, *, weight, resolution, algorithm, nodes):
@@ -337,20 +359,41 @@ def group_context(groups: list[dict], frames, *, top: int = 5) -> list[dict]:
     """
     from .graphs import linking_involvements
 
-    inv = linking_involvements(frames)[["incident_id", "person_id", "type", "location_id"]]
-    gid = group_of(groups)
-    inv = inv.assign(group_id=inv["person_id"].map(gid)).dropna(subset=["group_id"])
-    inv = inv.drop_duplicates(["group_id", "incident_id"])
-    # Column-at-a-time: a borough has thousands of groups, so no per-group frame operations.
+    inv = linking_involvements(frames)
+    # On integer codes (incidents and places sorted as their ids), one group-by per result
+    # column: a borough has thousands of groups and 200,000 involvements.
+    index = {m: i for i, g in enumerate(groups) for m in g["members"]}
+    pc, p_ids = pd.factorize(inv["person_id"])
+    g = np.array([index.get(p, -1) for p in p_ids.tolist()], dtype=np.int64)[pc] if len(p_ids) else pc
+    rows = np.flatnonzero(g >= 0)
+    g = g[rows]
+    ic, i_ids = pd.factorize(inv["incident_id"].to_numpy(object)[rows], sort=True)
+    # Each incident once per group (its type and place are the incident's).
+    key, first = np.unique(g * len(i_ids) + ic, return_index=True)
+    rows, g, ic = rows[first], g[first], ic[first]  # ordered by group, then incident id
+    tc, t_ids = pd.factorize(inv["type"].to_numpy(object)[rows], sort=True)
+    mix_key, mix_n = np.unique(g * max(len(t_ids), 1) + tc, return_counts=True)
+    t_names = [str(t) for t in t_ids.tolist()]
     mix: dict = {}
-    for (g, t), n in inv.groupby(["group_id", "type"]).size().items():
-        mix.setdefault(g, {})[str(t)] = int(n)
-    ids = inv.sort_values(["group_id", "incident_id"]).groupby("group_id")["incident_id"].agg(list).to_dict()
-    pl = inv[inv["location_id"] != ""].groupby(["group_id", "location_id"]).size().rename("n").reset_index()
-    pl = pl.sort_values(["group_id", "n", "location_id"], ascending=[True, False, True]).groupby("group_id").head(top)
+    for k, n in zip(mix_key.tolist(), mix_n.tolist()):
+        mix.setdefault(groups[k // len(t_ids)]["group_id"], {})[t_names[k % len(t_ids)]] = n
+    names = np.asarray(i_ids, dtype=object)[ic].tolist()
+    bounds = np.searchsorted(g, np.arange(len(groups) + 1)).tolist()
+    with gc_paused():  # a list per group, no cycles among them
+        ids = {groups[i]["group_id"]: names[a:b] for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])) if b > a}
+    loc = inv["location_id"].to_numpy(object)[rows]
+    at = loc != ""
+    lc, l_ids = pd.factorize(loc[at], sort=True)
+    pl_key, pl_n = np.unique(g[at] * max(len(l_ids), 1) + lc, return_counts=True)
+    pl_g, pl_l = pl_key // max(len(l_ids), 1), pl_key % max(len(l_ids), 1)
+    order = np.lexsort((pl_l, -pl_n, pl_g))  # per group: most incidents first, then location id
+    pl_g, pl_l, pl_n = pl_g[order], pl_l[order], pl_n[order]
+    rank = np.arange(len(pl_g)) - np.searchsorted(pl_g, pl_g)
+    keep = rank < top
+    l_names = np.asarray(l_ids, dtype=object)
     places: dict = {}
-    for g, loc, n in zip(pl["group_id"], pl["location_id"], pl["n"]):
-        places.setdefault(g, []).append({"location_id": str(loc), "incidents": int(n)})
+    for gi, loc_id, n in zip(pl_g[keep].tolist(), l_names[pl_l[keep]].tolist(), pl_n[keep].tolist()):
+        places.setdefault(groups[gi]["group_id"], []).append({"location_id": str(loc_id), "incidents": n})
     for g in groups:
         k = g["group_id"]
         g["incident_mix"] = dict(sorted(mix.get(k, {}).items()))

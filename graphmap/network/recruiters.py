@@ -12,10 +12,8 @@ from __future__ import annotations
 import networkx as nx
 
 from .. import schema
+from ._gc import gc_paused
 from .graphs import edge_records
-
-
-
 
 
 def likely_recruiters(G: nx.Graph, *, groups: list[dict] | None = None, first_incident: dict | None = None,
@@ -82,6 +80,14 @@ def likely_recruiters(G: nx.Graph, *, groups: list[dict] | None = None, first_in
     # Roles and ages looked up once, not through G.nodes per tie (a borough has ~100,000 tie ends).
     roles = dict(G.nodes(data="role"))
     ages = dict(G.nodes(data="age"))
+    with gc_paused():  # thousands of small dicts and lists, no cycles among them
+        out = _candidates(G, roles, ages, family=family, gap=gap, least=least, gof=gof,
+                          first_incident=first_incident, weights=weights)
+    return sorted(out, key=lambda r: (-r["score"], str(r["person_id"])))
+
+
+def _candidates(G, roles, ages, *, family, gap, least, gof, first_incident, weights) -> list[dict]:
+    """Every person with ``least`` or more counted young people, scored (unsorted)."""
     out = []
     for c, nbrs in G.adjacency():
         role = roles[c]
@@ -116,4 +122,4 @@ def likely_recruiters(G: nx.Graph, *, groups: list[dict] | None = None, first_in
                                   "first_incident_of_young_person": first_incident.get(y, ""),
                                   "records": edge_records(G, c, y)}
                                  for y, d, _ in sorted(counted, key=lambda t: t[0])]})
-    return sorted(out, key=lambda r: (-r["score"], str(r["person_id"])))
+    return out
