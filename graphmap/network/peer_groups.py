@@ -303,15 +303,20 @@ def _grouping(G, cfg, *, weight, resolution, algorithm, nodes):
 
 
 def stability_reruns(G: nx.Graph, *, runs: int | None = None, seed: int = 0, weight: str | None = "weight",
-                     resolution: float | None = None, algorithm: str | None = None, nodes=None) -> list[list[set]]:
+                     resolution: float | None = None, algorithm: str | None = None, nodes=None,
+                     part: slice = slice(None)) -> list[list[set]]:
     """The re-runs :func:`group_stability` compares with: communities with seeds ``seed+1 ...
-    seed+runs`` and the options :func:`peer_groups` uses (computable before the groups are)."""
+    seed+runs`` and the options :func:`peer_groups` uses (computable before the groups are).
+
+    ``part`` picks some of them (``slice(0, 2)``: the first two), so two processes can share the
+    re-runs; the parts, concatenated in order, are the whole list."""
     cfg = schema.setting("network.peer_groups")
     runs = int(cfg["stability_runs"] if runs is None else runs)
-    if not runs:
+    which = list(range(1, runs + 1))[part]
+    if not which:
         return []
     H, opts = _grouping(G, cfg, weight=weight, resolution=resolution, algorithm=algorithm, nodes=nodes)
-    return [communities(H, seed=seed + i, **opts) for i in range(1, runs + 1)]
+    return [communities(H, seed=seed + i, **opts) for i in which]
 
 
 def group_stability(G: nx.Graph, groups: list[dict], *, runs: int | None = None, seed: int = 0,
