@@ -144,12 +144,13 @@ def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_
     page.goto(app_url + "/locations-board")
     m = frame_with(page, ".leaflet-container path.leaflet-interactive")
     # Three places (L003 has no coordinates) and the hotspot grid cells, as squares.
-    assert m.evaluate("Object.values(window).filter(v => v instanceof L.CircleMarker).length") == 3
+    markers = "(() => { const map = Object.values(window).find(v => v instanceof L.Map); const out = [];" \
+              " map.eachLayer(l => { if (l instanceof L.CircleMarker) out.push(l); }); return out; })()"
+    assert m.evaluate(markers + ".length") == 3
     assert m.evaluate("Object.values(window).filter(v => v instanceof L.Polygon).length") >= 1
     assert m.evaluate("typeof L") == "object"  # Leaflet came from the app's static folder
     # Open every marker's popup; the hostile place name must appear as typed.
-    m.evaluate("(() => { for (const k in window) { const v = window[k];"
-               " if (v && v instanceof L.CircleMarker) v.openPopup(); } })()")
+    m.evaluate(markers + ".forEach(l => l.openPopup())")
     texts = " ".join(e.inner_text() for e in m.query_selector_all(".leaflet-popup-content"))
     assert XSS_PLACE in texts
     assert m.query_selector(".leaflet-popup-content img") is None

@@ -55,8 +55,9 @@ def test_map_uses_the_apps_leaflet_and_text_popups():
     assert remote_references(page) == []
     assert 'src="app/static/leaflet/leaflet.js"' in page and "jquery" not in page.lower()
     assert HOSTILE not in page and "<img src=x" not in page
-    assert page.count("`${x}`") == page.count("`${x}`\";") == 2  # only ever inside JSON strings
+    assert page.count("`${x}`") == page.count("`${x}`\"") == 2  # only ever inside JSON strings
     assert script_json(HOSTILE) in page and "unmapped" not in page
+    assert "innerText = p.label" in page and "innerText = p.popup" in page  # text, never HTML
 
 
 def test_script_json_round_trips():

@@ -167,6 +167,44 @@ class TextPopup(MacroElement):
         self.method = "bindTooltip" if tooltip else "bindPopup"
 
 
+class PointLayer(MacroElement):
+    """Circle markers for many points from one script: the points as JSON, each tooltip and popup
+    a plain-text box (``innerText``), as :class:`TextPopup` makes them.
+
+    One folium ``CircleMarker`` with two popups per point meant three template renders per
+    point: a borough's 5,294 places took 15 s CPU to draw, on every window change.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            {{ this.points_json }}.forEach(function (p) {
+                var marker = L.circleMarker([p.lat, p.lon], {radius: p.radius, color: p.colour, fill: true,
+                                                            fillOpacity: 0.6, weight: 2});
+                var tip = document.createElement("div");
+                tip.innerText = p.label;
+                marker.bindTooltip(tip, {sticky: true});
+                if (p.popup) {
+                    var box = document.createElement("div");
+                    box.innerText = p.popup;
+                    marker.bindPopup(box);
+                }
+                marker.addTo(map);
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, points: list[dict]):
+        super().__init__()
+        self._name = "PointLayer"
+        self.points_json = script_json([
+            {"lat": float(p["latitude"]), "lon": float(p["longitude"]), "radius": p.get("radius", 7),
+             "colour": str(p.get("colour", "#d62728")), "label": str(p.get("label", "")),
+             "popup": str(p.get("popup") or "")} for p in points])
+
+
 def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = None,
              attribution: str | None = None, areas: list[dict] | None = None) -> str:
     """A folium map of points (and areas), with no outside requests unless a tile URL is set.
@@ -201,13 +239,8 @@ def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = No
             TextPopup(a["popup"]).add_to(poly)
         poly.add_to(m)
     mapped = [p for p in points if p.get("latitude") is not None and p.get("longitude") is not None]
-    for p in mapped:
-        marker = folium.CircleMarker(location=[p["latitude"], p["longitude"]], radius=p.get("radius", 7),
-                                     color=p.get("colour", "#d62728"), fill=True, fill_opacity=0.6, weight=2)
-        TextPopup(p.get("label", ""), tooltip=True).add_to(marker)
-        if p.get("popup"):
-            TextPopup(p["popup"]).add_to(marker)
-        marker.add_to(m)
+    if mapped:
+        PointLayer(mapped).add_to(m)
     if len(mapped) > 1:
         lats = [p["latitude"] for p in mapped]
         lons = [p["longitude"] for p in mapped]
