@@ -330,7 +330,9 @@ def network_view(source: dict, analysis: dict | None, *, mode: str = "window", m
         lines.append(f"{MEASURES[size_by]}: {size.get(pid, 0)}")
         if is_bridge:
             b = bridges[pid]
-            lines.append(f"bridge between {', '.join(b['groups_connected'])} (betweenness {b['score']:.3f}"
+            # The score is whichever measure the bridges were ranked by (settings: brokerage).
+            lines.append(f"bridge between {', '.join(b['groups_connected'])} ({b.get('rank_by', 'betweenness')} "
+                         f"{b['score']:.3f}"
                          + (", a cut point" if b.get("articulation_point") else "") + ")")
         if mode == "person":
             lines.append(f"{dist.get(pid, 0)} hop(s) from {label.get(person_id, person_id)}")

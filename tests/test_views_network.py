@@ -192,6 +192,10 @@ def test_demo_whole_window_is_capped_and_bridges_marked(demo):
     for n in view["nodes"]:
         assert n["bridge"] == (n["id"] in marked)
         assert (n["border"] == picture.BRIDGE_BORDER) == n["bridge"]
+        if n["bridge"]:  # the hover names the measure the score is (brokerage by the settings)
+            rank_by = marked[n["id"]]["rank_by"]
+            assert f"({rank_by} {marked[n['id']]['score']:.3f}" in n["title"]
+    assert any(n["bridge"] for n in view["nodes"]) and {b["rank_by"] for b in marked.values()} == {"brokerage"}
     groups = {g["group_id"]: set(g["members"]) for g in analysis["peer_groups"]}
     for n in view["nodes"]:
         if n["group"]:
