@@ -182,7 +182,7 @@ def incident_evidence(frames: Frames) -> pd.DataFrame:
     fw = is_fw[rows]
     rows = rows[pd.DataFrame({"fw": fw}).sort_values("fw", ascending=False).index.to_numpy()]
     rows = rows[~pd.DataFrame({"i": i[rows], "p": p[rows]}).duplicated().to_numpy()]
-    left, right = _same_key_pairs(i[rows])
+    left, right = _key_pairs(i[rows], i[rows])  # every pair on one incident (each with itself too)
     keep = p[rows[left]] < p[rows[right]]
     left, right = left[keep], right[keep]
     fw = is_fw[rows]
@@ -199,12 +199,6 @@ def incident_evidence(frames: Frames) -> pd.DataFrame:
 def _take(s: pd.Series, rows: np.ndarray) -> pd.Series:
     """``s``'s values at positions ``rows`` (a new Series, numbered from 0), in its own dtype."""
     return pd.Series(s.array.take(rows), name=s.name)
-
-
-def _same_key_pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every ordered pair of positions ``(l, r)`` with ``key[l] == key[r]`` (``l == r``
-    included): :func:`_key_pairs` of ``key`` with itself."""
-    return _key_pairs(key, key)
 
 
 def _key_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -237,7 +237,7 @@ def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     for u, i in gof.items():
         for v, d in adj[u].items():
             # Each tie once (from its lower end), oriented by id: set order varies per process.
-            if gof.get(v) == i and (u < v or u == v):
+            if gof.get(v) == i and u <= v:
                 internal[i].append((u, v, d))
     age_of = dict(G.nodes(data="age"))
     # Adults of concern around each group from the adults' own ties (a few thousand adults),

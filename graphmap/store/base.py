@@ -66,6 +66,13 @@ def window_bounds(start: date | str | None, end: date | str | None) -> tuple[str
 EXPORT_FORMATS = ("canonical", "neo4j-admin")
 
 
+def incident_starts(involvements: pd.DataFrame, incidents: pd.DataFrame, exclude_roles=()) -> pd.DataFrame:
+    """``person_id, start`` for every involvement in ``incidents`` with a role outside
+    ``exclude_roles``: what each person's first incident is the minimum of."""
+    kept = involvements.loc[~involvements["role"].isin(set(exclude_roles)), ["incident_id", "person_id"]]
+    return kept.merge(incidents[["incident_id", "start"]], on="incident_id")[["person_id", "start"]]
+
+
 class Store(ABC):
     """A graphmap store. Open one with :func:`graphmap.store.open_store`."""
 
@@ -135,9 +142,7 @@ class Store(ABC):
         involvements = inv[inv["incident_id"].isin(incidents["incident_id"])].reset_index(drop=True)
         if not first:
             return incidents, involvements, None
-        upto = inc.loc[w <= end_iso, ["incident_id", "start"]]
-        first = (inv[~inv["role"].isin(set(exclude_roles))].merge(upto, on="incident_id")
-                 .groupby("person_id")["start"].min())
+        first = incident_starts(inv, inc[w <= end_iso], exclude_roles).groupby("person_id")["start"].min()
         return incidents, involvements, first
 
     # --- governance: audit log, store metadata, purge (see graphmap/audit.py, retention.py) ---

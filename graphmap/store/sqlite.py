@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import audit, records, schema
 from ..records import Batch
-from .base import Store
+from .base import Store, incident_starts
 
 SCHEMA_VERSION = 1
 _CHUNK = 900  # stay under SQLite's default limit on bound parameters per statement
@@ -208,9 +208,7 @@ class SQLiteStore(Store):
             "CROSS JOIN involvements v ON v.incident_id = i.incident_id "
             f"WHERE i.start < ? AND v.role NOT IN ({', '.join('?' * len(roles))}) GROUP BY v.person_id",
             (start_iso[:19], *roles))
-        inside_first = (involvements.loc[~involvements["role"].isin(roles), ["incident_id", "person_id"]]
-                        .merge(incidents[["incident_id", "start"]], on="incident_id")[["person_id", "start"]])
-        both = pd.concat([before, inside_first], ignore_index=True)
+        both = pd.concat([before, incident_starts(involvements, incidents, roles)], ignore_index=True)
         if not len(both):
             return incidents, involvements, pd.Series(dtype=object, name="start",
                                                       index=pd.Index([], dtype=object, name="person_id"))
