@@ -110,7 +110,9 @@ def _bridges_part(shared: dict, url: str, version: str, as_at: str, days: int, *
     the ``betweenness`` and ``method`` keys; ``full`` (the whole document) keeps them."""
     from ..network.bridges import bridges
 
-    rank_by = str(schema.setting("network.bridges").get("rank_by", "betweenness"))
+    from ..network.analyse import bridges_rank_by
+
+    rank_by = bridges_rank_by()
     skip = not full and rank_by == "brokerage"
     out = bridges(shared["graph"], groups=_part("groups", url, version, as_at, days), seed=0, rank_by=rank_by,
                   scores=({}, "not computed") if skip else None)
@@ -128,25 +130,21 @@ def _with_groups(fn: Callable[[dict, list], Any]) -> Callable[..., Any]:
 
 
 def _recruiters(shared: dict, groups: list) -> list:
-    from ..network.recruiters import likely_recruiters
+    from ..network.analyse import window_recruiters
 
-    return likely_recruiters(shared["graph"], groups=groups, first_incident=shared["frames"].first_incident.to_dict())
+    return window_recruiters(shared["graph"], groups, shared["frames"])
 
 
 def _complex_strategy_part(shared: dict) -> list:
-    from ..network.complex_strategy import complex_strategy
-    from ..network.graphs import place_evidence
+    from ..network.analyse import window_complex_strategy
 
-    frames = shared["frames"]
-    places = place_evidence(frames, presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
-    return complex_strategy(shared["graph"], places=places, locations=frames.locations)
+    return window_complex_strategy(shared["graph"], shared["frames"])
 
 
 def _cross_borough(shared: dict) -> list:
-    from ..network.cross_borough import cross_borough_links, family_pairs, schools_attended
+    from ..network.analyse import window_cross_borough
 
-    frames = shared["frames"]
-    return cross_borough_links(shared["graph"], schools=schools_attended(frames), family=family_pairs(frames))
+    return window_cross_borough(shared["graph"], shared["frames"])
 
 
 def _co_missing(shared: dict) -> list:

@@ -46,6 +46,35 @@ def _timer(t: dict, cpu: dict):
     return timed
 
 
+def _call(name, fn, *a, **k):
+    return fn(*a, **k)
+
+
+# How `graphmap analyse` calls the analyses that need more than the graph; the app's per-page
+# parts (graphmap/app/state.py) call these too, so both compute the same entries.
+def window_recruiters(G, groups: list[dict], frames: Frames) -> list[dict]:
+    """:func:`likely_recruiters` with the window's first incidents."""
+    return likely_recruiters(G, groups=groups, first_incident=frames.first_incident.to_dict())
+
+
+def window_complex_strategy(G, frames: Frames, *, timed=_call) -> list[dict]:
+    """:func:`complex_strategy` over the window's person-place evidence (a table: the bipartite
+    graph is built only where it is drawn, the app and packs)."""
+    places = timed("place_evidence", place_evidence, frames,
+                   presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    return timed("complex_strategy", complex_strategy, G, places=places, locations=frames.locations)
+
+
+def window_cross_borough(G, frames: Frames) -> list[dict]:
+    """:func:`cross_borough_links` with the window's schools and family pairs."""
+    return cross_borough_links(G, schools=schools_attended(frames), family=family_pairs(frames))
+
+
+def bridges_rank_by() -> str:
+    """What ``graphmap analyse`` ranks bridges by (``network.bridges.rank_by``)."""
+    return str(schema.setting("network.bridges").get("rank_by", "betweenness"))
+
+
 # What a forked worker reads: set just before the fork, so the graphs are inherited, not pickled.
 _SHARED: dict = {}
 
@@ -139,24 +168,18 @@ def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=
     try:
         groups = timed("peer_groups", peer_groups, G, seed=seed, stability_runs=0)
         timed("group_context", group_context, groups, frames)
-        recruiters = timed("recruiters", likely_recruiters, G, groups=groups,
-                           first_incident=frames.first_incident.to_dict())
+        recruiters = timed("recruiters", window_recruiters, G, groups, frames)
         pairs = timed("co_missing", co_missing, frames)
         exposed = timed("exposure", exposure, G)
-        # Complex strategy reads the person-place evidence as a table: the bipartite graph
-        # (person_location_graph) is built only where it is drawn (the app, packs).
-        place_ev = timed("place_evidence", place_evidence, frames,
-                         presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
-        complex_ = timed("complex_strategy", complex_strategy, G, places=place_ev, locations=frames.locations)
-        cross = timed("cross_borough", lambda: cross_borough_links(
-            G, schools=schools_attended(frames), family=family_pairs(frames)))
+        complex_ = window_complex_strategy(G, frames, timed=timed)
+        cross = timed("cross_borough", window_cross_borough, G, frames)
         hot = []
         if places is not None:
             from ..places import hotspots_for_json
             hot = timed("hotspots", hotspots_for_json, places, frames.window, groups=group_of(groups))
         mine = timed("peer_group_stability_here", stability_reruns, G, seed=seed, part=_main_reruns())
         bridged = timed("bridges", bridges, G, groups=groups, seed=seed, scores=second(0),
-                        rank_by=str(schema.setting("network.bridges").get("rank_by", "betweenness")))
+                        rank_by=bridges_rank_by())
         out = second(1)
     finally:
         if pool is not None:
