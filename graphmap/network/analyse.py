@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import schema
 from ..window import Window
+from ._gc import gc_paused
 from ._igraph import to_igraph
 from .bridges import bridge_betweenness, bridges
 from .co_missing import co_missing
@@ -129,16 +130,27 @@ def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=
     ``places`` (a :class:`graphmap.places.place_records.PlaceRecords` of the window), when
     given, fills ``hotspots`` here, on this core while the other works; otherwise ``hotspots``
     is an empty list for the caller to fill.
+
+    The cyclic collector is off throughout (:func:`gc_paused`): the analyses build hundreds of
+    thousands of containers and no cycles worth collecting, and every collection walked the
+    young ones again (measured on the borough: 5-9 % of the CPU, peak memory unchanged).
     """
+    with gc_paused():
+        return _analyse_frames(frames, seed=seed, workers=workers, evidence=evidence, graph=graph, places=places)
+
+
+def _analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=None, graph=None,
+                   places=None) -> dict:
+    """:func:`analyse_frames` with the collector already paused."""
     t: dict[str, float] = {}
     cpu: dict[str, float] = {}
     timed = _timer(t, cpu)
     start = time.perf_counter()
     ev = timed("tie_evidence", tie_evidence, frames) if evidence is None else evidence
     G = timed("person_graph", person_graph, frames, evidence=ev) if graph is None else graph
-    # The frames, evidence and graph live to the end: freeze them out of the cyclic collector's
-    # sight, or every collection an analysis triggers walks millions of objects that cannot be
-    # garbage (and, after a fork, writes to their pages). Unfrozen at the end.
+    # The frames, evidence and graph live to the end: frozen out of the cyclic collector's sight
+    # too, so that a collection some library asks for does not walk millions of objects that
+    # cannot be garbage (nor, after a fork, write to their pages). Unfrozen at the end.
     gc.freeze()
     pool = jobs = None
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -229,6 +241,11 @@ def analyse(store, window: Window, *, seed: int = 0, workers: int = 1) -> dict:
     from the store and its frames (``timings_s.read_window``, ``load_frames``,
     ``place_records``); ``total_s`` both.
     """
+    with gc_paused():  # as analyse_frames: the read builds columns and frames, no cycles
+        return _analyse(store, window, seed=seed, workers=workers)
+
+
+def _analyse(store, window: Window, *, seed: int, workers: int) -> dict:
     from ..places.place_records import PlaceRecords
 
     t0 = time.perf_counter()
