@@ -10,7 +10,9 @@ import networkx as nx
 import pytest
 
 from graphmap.network._igraph import to_igraph
-from graphmap.network.peer_groups import communities
+import numpy as np
+
+from graphmap.network.peer_groups import _leiden, communities
 
 
 def ring_of_cliques(n_cliques=30, size=5):
@@ -31,6 +33,32 @@ def test_splitting_again_recovers_cliques_modularity_merges():
 def test_a_dense_group_is_not_split_again():
     G = nx.complete_graph(12)
     assert len(communities(G, weight=None, seed=0, split_min_modularity=0.3)) == 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_potts_vertex_weights_are_modularity_exactly(seed):
+    # The split by level rests on this: a constant Potts model whose vertex weights are degree
+    # over sqrt(2m) is modularity; with the same seed Leiden takes the same steps.
+    g, _ = to_igraph(nx.les_miserables_graph(), "weight")
+    deg = np.asarray(g.strength(weights="weight"))
+    as_potts = _leiden(g, weights="weight", seed=seed, resolution=1.0, quality="cpm", iterations=2,
+                       node_weights=(deg / np.sqrt(deg.sum())).tolist())
+    assert as_potts == _leiden(g, weights="weight", seed=seed, resolution=1.0, quality="modularity", iterations=2)
+
+
+def test_communities_split_together_are_each_split_on_their_own():
+    # Two rings of cliques and a dense group side by side, split in one run per depth: every
+    # clique comes back and the dense group (best split below the threshold) stays whole.
+    rings = [ring_of_cliques(12, 5), ring_of_cliques(8, 6)]
+    G = nx.disjoint_union_all([r[0] for r in rings] + [nx.complete_graph(12)])
+    truth, offset = [], 0
+    for R, parts in rings:
+        truth += [{v + offset for v in p} for p in parts]
+        offset += R.number_of_nodes()
+    truth.append(set(range(offset, offset + 12)))
+    for seed in (0, 1):
+        found = communities(G, weight=None, seed=seed, split_min_modularity=0.3, split_min_size=6)
+        assert sorted(map(sorted, found)) == sorted(map(sorted, truth))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7])

@@ -39,54 +39,81 @@ from .graphs import adults_of_concern, edge_records, young_people
 _RNG_LOCK = threading.Lock()  # igraph's random generator is process-wide: one seeded run at a time
 
 
-def _leiden(g: ig.Graph, *, weights, seed: int, resolution: float, quality: str, iterations: int) -> list[int]:
-    """One seeded run of igraph's Leiden (C) on ``g``: the membership list."""
+def _leiden(g: ig.Graph, *, weights, seed: int, resolution: float, quality: str, iterations: int,
+            node_weights=None) -> list[int]:
+    """One seeded run of igraph's Leiden (C) on ``g``: the membership list (``node_weights``:
+    the constant Potts model with these vertex weights; see :func:`_split_by_level`)."""
     objective = {"modularity": "modularity", "cpm": "CPM"}[quality]
     with _RNG_LOCK:
         ig.set_random_number_generator(random.Random(seed))
         try:
             cl = g.community_leiden(objective_function=objective, weights=weights, resolution=resolution,
-                                    n_iterations=iterations)
+                                    n_iterations=iterations, node_weights=node_weights)
         finally:
             ig.set_random_number_generator(random)
     return cl.membership
 
 
-def _split_recursively(g: ig.Graph, *, weights, seed: int, resolution: float, quality: str, iterations: int,
-                       min_modularity: float | None, min_split: int) -> np.ndarray:
+def _split_by_level(g: ig.Graph, *, weights, seed: int, resolution: float, quality: str, iterations: int,
+                    min_modularity: float | None, min_split: int) -> np.ndarray:
     """Leiden on ``g``, then on each community's own subgraph while splitting it is worth it.
 
     A community is split again when Leiden divides its subgraph with modularity at least
     ``min_modularity`` (Ruan & Zhang 2008); ``None`` stops after the first level.
+
+    Every community still to be split at one depth is split in *one* Leiden run, on the graph
+    of the ties inside those communities (none between them): Leiden never joins vertices with
+    no path between them, so each community is split on its own. For modularity, each vertex
+    weighs its degree in its community over sqrt(2 m_c) (m_c: the community's total tie
+    weight) in a constant Potts model, whose quality is then, community by community, the
+    modularity of that community's own subgraph times 2 m_c (Traag, Van Dooren & Nesterov
+    2011): the same objective as a run per community. One run per depth instead of one per
+    community (1,800 at borough size, ~50,000 in a region, each paying Python's call and copy
+    costs); the splits differ only as two seeds' do (borough ARI against the planted groups
+    0.9417 per community, 0.9413 by level; the two partitions agree at ARI 0.994-0.997).
     """
-    memb = np.full(g.vcount(), -1, dtype=np.int64)
-    label = 0
-    stack = [(np.arange(g.vcount()), 0)]
-    while stack:
-        vs, depth = stack.pop()
-        sub = g if depth == 0 else g.induced_subgraph(vs.tolist())
-        if sub.ecount() == 0:
-            memb[vs] = label + np.arange(len(vs))
-            label += len(vs)
-            continue
-        m = np.asarray(_leiden(sub, weights=weights, seed=seed, resolution=resolution, quality=quality,
-                               iterations=iterations))
-        k = int(m.max()) + 1
-        if depth > 0 and (k == 1 or sub.modularity(m.tolist(), weights=weights) < min_modularity):
-            memb[vs] = label
-            label += 1
-            continue
-        # Members of each community from one stable sort (a mask per community was k passes
-        # over the graph: quadratic at the top level, a third of the run on a borough).
-        order = np.argsort(m, kind="stable")
-        bounds = np.searchsorted(m[order], np.arange(k + 1))
-        for c in range(k):
-            part = vs[order[bounds[c]:bounds[c + 1]]]
-            if min_modularity is not None and len(part) >= min_split:
-                stack.append((part, depth + 1))
-            else:
-                memb[part] = label
-                label += 1
+    memb = np.asarray(_leiden(g, weights=weights, seed=seed, resolution=resolution, quality=quality,
+                              iterations=iterations), dtype=np.int64)
+    if min_modularity is None or g.ecount() == 0:
+        return memb
+    ends = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    u, v = ends[:, 0], ends[:, 1]
+    w = np.asarray(g.es[weights], dtype=float) if weights else np.ones(len(ends))
+    final = np.bincount(memb)[memb] < min_split
+    while not final.all():
+        act = np.flatnonzero(~final)  # the vertices of the communities being split
+        comm, ci = np.unique(memb[act], return_inverse=True)
+        pos = np.full(g.vcount(), -1, dtype=np.int64)
+        pos[act] = np.arange(len(act))
+        inside = ~final[u] & ~final[v] & (memb[u] == memb[v])
+        a, b, ew = pos[u[inside]], pos[v[inside]], w[inside]
+        m_c = np.bincount(ci[a], weights=ew, minlength=len(comm))
+        deg = np.bincount(a, weights=ew, minlength=len(act)) + np.bincount(b, weights=ew, minlength=len(act))
+        h = ig.Graph(n=len(act), edges=np.column_stack([a, b]).tolist())
+        h.es["weight"] = ew.tolist()
+        has_ties = m_c > 0
+        node_w = None
+        if quality == "modularity":
+            node_w = (deg / np.sqrt(2 * np.where(has_ties, m_c, 1.0))[ci]).tolist()
+        sub = np.asarray(_leiden(h, weights="weight", seed=seed, resolution=resolution, quality="cpm",
+                                 iterations=iterations, node_weights=node_w), dtype=np.int64)
+        # The parts of each community, and the modularity of its split (resolution 1, as
+        # igraph's Graph.modularity of the community's own subgraph).
+        keys, si = np.unique(ci * len(act) + sub, return_inverse=True)
+        of = keys // len(act)  # the community each part is of
+        same = si[a] == si[b]
+        w_in = np.bincount(si[a[same]], weights=ew[same], minlength=len(keys))
+        k_s = np.bincount(si, weights=deg, minlength=len(keys))
+        m_s = np.where(has_ties, m_c, 1.0)[of]
+        q = np.bincount(of, weights=w_in / m_s - (k_s / (2 * m_s)) ** 2, minlength=len(comm))
+        split = has_ties & (np.bincount(of, minlength=len(comm)) > 1) & (q >= min_modularity)
+        # A split community's parts become communities (split again if large enough); the
+        # others stay as they are. No ties inside: each person alone.
+        lone = ~has_ties[ci]
+        new = np.where(split[ci] | lone, memb.max() + 1 + np.where(lone, len(keys) + np.arange(len(act)), si),
+                       memb[act])
+        memb[act] = new
+        final[act] = ~split[ci] | lone | (np.bincount(si, minlength=len(keys))[si] < min_split)
     return memb
 
 
@@ -150,9 +177,9 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
         parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
     elif algorithm == "leiden":
         g, nodes = _converted or to_igraph(G, weight)
-        memb = _split_recursively(g, weights="weight" if weight else None, seed=seed, resolution=resolution,
-                                  quality=quality, iterations=iterations, min_modularity=split_min_modularity,
-                                  min_split=split_min_size)
+        memb = _split_by_level(g, weights="weight" if weight else None, seed=seed, resolution=resolution,
+                               quality=quality, iterations=iterations, min_modularity=split_min_modularity,
+                               min_split=split_min_size)
         order = np.argsort(memb, kind="stable")
         cuts = np.flatnonzero(np.diff(memb[order])) + 1
         names = np.asarray(nodes, dtype=object)
