@@ -23,7 +23,10 @@ def cell_names(ix: np.ndarray, iy: np.ndarray, size: float) -> np.ndarray:
     ['E525750N169250']
     """
     s = float(size)
-    return np.array([f"E{int(a * s)}N{int(b * s)}" for a, b in zip(ix, iy)], dtype=object)
+    # Corners as plain ints first (int() of each numpy scalar cost 0.3 s for a borough's lattice).
+    east = (np.asarray(ix) * s).astype(np.int64).tolist()
+    north = (np.asarray(iy) * s).astype(np.int64).tolist()
+    return np.array([f"E{a}N{b}" for a, b in zip(east, north)], dtype=object)
 
 
 def cell_of(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
