@@ -14,6 +14,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from .recruiters import likely_recruiters
 
 # The keys that differ from run to run of the same analysis (how long it took, in how many
 # processes): every other key is the same for the same store, window and seed.
-RUN_KEYS = ("timings_s", "cpu_s", "wall_s", "read_s", "total_s", "workers")
+RUN_KEYS = ("timings_s", "cpu_s", "wall_s", "read_s", "total_s", "workers", "second_core")
 
 
 def _timer(t: dict, cpu: dict):
@@ -81,48 +82,47 @@ def bridges_rank_by() -> str:
 _SHARED: dict = {}
 
 
-def _worker_betweenness() -> tuple[tuple[dict, str], dict, dict]:
-    """The bridges' betweenness (sampled pivots at borough size), first on the second core: the
-    main one needs it as soon as its peer groups are found. Returns (scores, wall s, CPU s)."""
-    t: dict[str, float] = {}
-    cpu: dict[str, float] = {}
-    scores = _timer(t, cpu)("bridge_betweenness", bridge_betweenness, _SHARED["G"], seed=_SHARED["seed"])
-    return scores, t, cpu
-
-
-def _main_reruns() -> slice:
-    """The stability re-runs the main core does (the first half, rounded up); the second core
-    does the rest. Measured on the borough, the second core's share was the longer one with all
-    three (betweenness 3.4 s, disruption 3.8 s, re-runs 2.8 s against 6.3 s here)."""
+def _shared_jobs() -> dict[str, Callable]:
+    """The analyses either core may run: each needs only the graph, the frames and the seed (not
+    the peer groups), and gives the same result wherever it runs. Longest first (measured on the
+    borough and the region): the second core takes them from the front, the main one, once the
+    peer groups and what needs them are done, from the back (:func:`_analyse_frames`), so the
+    two finish together at any size without a fixed split. Each job is
+    ``job(G, frames, seed, timed) -> result``."""
     runs = int(schema.setting("network.peer_groups.stability_runs"))
-    return slice(0, (runs + 1) // 2)
+    jobs: dict[str, Callable] = {
+        "disruption_targets": lambda G, f, s, timed: timed("disruption_targets", disruption_targets, G, seed=s),
+        "bridge_betweenness": lambda G, f, s, timed: timed("bridge_betweenness", bridge_betweenness, G, seed=s)}
+    for i in range(runs):
+        jobs[f"stability_rerun_{i + 1}"] = (lambda G, f, s, timed, i=i: timed(
+            f"peer_group_stability_{i + 1}", stability_reruns, G, seed=s, part=slice(i, i + 1)))
+    jobs.update({
+        "co_missing": lambda G, f, s, timed: timed("co_missing", co_missing, f),
+        "complex_strategy": lambda G, f, s, timed: window_complex_strategy(G, f, timed=timed),
+        "exposure": lambda G, f, s, timed: timed("exposure", exposure, G),
+        "cross_borough": lambda G, f, s, timed: timed("cross_borough", window_cross_borough, G, f)})
+    return jobs
 
 
-def _second_core() -> tuple[dict, dict, dict]:
-    """The rest of the second core's share: its stability re-runs and the disruption targets
-    (both need only the graph). Returns (results, wall seconds, CPU seconds)."""
-    G, seed = _SHARED["G"], _SHARED["seed"]
+def _run_job(name: str) -> tuple[Any, dict, dict]:
+    """Run shared job ``name`` on :data:`_SHARED`'s graph, frames and seed, in this process
+    (the forked worker, or the main one). Returns (result, wall seconds, CPU seconds)."""
     t: dict[str, float] = {}
     cpu: dict[str, float] = {}
-    timed = _timer(t, cpu)
-    out = {"stability_reruns": timed("peer_group_stability", stability_reruns, G, seed=seed,
-                                     part=slice(_main_reruns().stop, None)),
-           "disruption_targets": timed("disruption_targets", disruption_targets, G, seed=seed)}
-    return out, t, cpu
-
-
-# The second core's jobs, in the order it runs them.
-_SECOND_CORE_JOBS = (_worker_betweenness, _second_core)
+    res = _shared_jobs()[name](_SHARED["G"], _SHARED["frames"], _SHARED["seed"], _timer(t, cpu))
+    return res, t, cpu
 
 
 def analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence=None, graph=None,
                    places=None) -> dict:
     """Every network analysis over one window's frames (see the module docstring for the keys).
 
-    With ``workers=2`` (on a system that can fork) a forked process runs the bridges'
-    betweenness, half the peer-group stability re-runs and the disruption targets (the sampled,
-    graph-only parts: about half the CPU) while this one finds the peer groups and runs the
-    rest: the same results, on two cores. Timings then overlap; ``wall_s`` is the whole.
+    With ``workers=2`` (on a system that can fork) a forked process works through the analyses
+    that need no peer groups (:func:`_shared_jobs`: disruption targets, the bridges'
+    betweenness, the stability re-runs, ...) from the front while this one finds the peer
+    groups, runs what needs them, then takes the rest from the back: the same results, on two
+    cores. Timings then overlap; ``wall_s`` is the whole; ``second_core`` names the jobs the
+    forked process ran.
 
     ``evidence`` and ``graph``, when the caller already holds them for these frames
     (:func:`tie_evidence` and :func:`person_graph`: the app keeps both per window), are used
@@ -153,58 +153,61 @@ def _analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence
     # too, so that a collection some library asks for does not walk millions of objects that
     # cannot be garbage (nor, after a fork, write to their pages). Unfrozen at the end.
     gc.freeze()
-    pool = jobs = None
+    names = list(_shared_jobs())
+    _SHARED.update(G=G, frames=frames, seed=seed)
+    pool, futures, there = None, {}, []
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         # The igraph copy every analysis cuts from (to_igraph's cache), made once before the
         # fork, so that both processes inherit it instead of each converting the graph.
         to_igraph(G, "weight")
-        _SHARED.update(G=G, seed=seed)
+        # One worker, forked at the first submit with the graph and frames in its memory; it
+        # runs the jobs in the order submitted.
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        # One worker, forked at the first submit with G in its memory; it runs the jobs in turn.
-        jobs = [pool.submit(job) for job in _SECOND_CORE_JOBS]
-        _SHARED.clear()
+        futures = {name: pool.submit(_run_job, name) for name in names}
+    results: dict[str, Any] = {}
 
-    def second(i: int):
-        """The i-th second-core job's result (run here, now, without a worker)."""
-        if jobs is None:
-            _SHARED.update(G=G, seed=seed)
-            try:
-                res, t2, cpu2 = _SECOND_CORE_JOBS[i]()
-            finally:
-                _SHARED.clear()
-        else:
-            res, t2, cpu2 = jobs[i].result()
+    def collect(name: str, here: bool) -> None:
+        res, t2, cpu2 = _run_job(name) if here else futures[name].result()
+        results[name] = res
         t.update(t2)
         cpu.update(cpu2)
-        return res
+        if not here:
+            there.append(name)
 
     try:
         groups = timed("peer_groups", peer_groups, G, seed=seed, stability_runs=0)
         timed("group_context", group_context, groups, frames)
         recruiters = timed("recruiters", window_recruiters, G, groups, frames)
-        pairs = timed("co_missing", co_missing, frames)
-        exposed = timed("exposure", exposure, G)
-        complex_ = window_complex_strategy(G, frames, timed=timed)
-        cross = timed("cross_borough", window_cross_borough, G, frames)
         hot = []
         if places is not None:
             from ..places import hotspots_for_json
             hot = timed("hotspots", hotspots_for_json, places, frames.window, groups=group_of(groups))
-        mine = timed("peer_group_stability_here", stability_reruns, G, seed=seed, part=_main_reruns())
-        bridged = timed("bridges", bridges, G, groups=groups, seed=seed, scores=second(0),
+        # Then the shared jobs from the back, while the worker has not started them (a future
+        # the pool has handed to the worker can no longer be cancelled, nor can any before it).
+        for name in reversed(names):
+            if not futures or futures[name].cancel():
+                collect(name, here=True)
+            else:
+                break
+        for name in names:
+            if name not in results:
+                collect(name, here=False)
+        bridged = timed("bridges", bridges, G, groups=groups, seed=seed, scores=results["bridge_betweenness"],
                         rank_by=bridges_rank_by())
-        out = second(1)
     finally:
+        _SHARED.clear()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         gc.unfreeze()
+    reruns = [n for n in names if n.startswith("stability_rerun_")]
     c0 = time.process_time()
-    group_stability(G, groups, seed=seed, reruns=mine + out["stability_reruns"])  # re-runs timed on their own
-    # One figure for the re-runs wherever they ran (CPU adds up; wall: the longer share).
-    here_t, here_cpu = t.pop("peer_group_stability_here"), cpu.pop("peer_group_stability_here")
-    t["peer_group_stability"] = round(max(t["peer_group_stability"], here_t) if jobs is not None
-                                      else t["peer_group_stability"] + here_t, 3)
-    cpu["peer_group_stability"] = round(cpu["peer_group_stability"] + here_cpu + time.process_time() - c0, 3)
+    group_stability(G, groups, seed=seed, reruns=[r for n in reruns for r in results[n]])  # re-runs timed on their own
+    # One figure for the re-runs wherever they ran (CPU adds up; wall: the longer process's share).
+    walls = {n: t.pop(f"peer_group_stability_{n.rsplit('_', 1)[1]}") for n in reruns}
+    cpus = [cpu.pop(f"peer_group_stability_{n.rsplit('_', 1)[1]}") for n in reruns]
+    t["peer_group_stability"] = round(max(sum(w for n, w in walls.items() if n in there),
+                                          sum(w for n, w in walls.items() if n not in there)), 3)
+    cpu["peer_group_stability"] = round(sum(cpus) + time.process_time() - c0, 3)
     doc = {
         "as_at": frames.window.as_at.isoformat(),
         "window_days": frames.window.days,
@@ -212,11 +215,11 @@ def _analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence
         "peer_groups": groups,
         "bridges": bridged,
         "recruiters": recruiters,
-        "co_missing": pairs,
-        "exposure": exposed,
-        "complex_strategy": complex_,
-        "disruption_targets": out["disruption_targets"],
-        "cross_borough": cross,
+        "co_missing": results["co_missing"],
+        "exposure": results["exposure"],
+        "complex_strategy": results["complex_strategy"],
+        "disruption_targets": results["disruption_targets"],
+        "cross_borough": results["cross_borough"],
         "hotspots": hot,
     }
     doc["counts"] = {"people": G.number_of_nodes(), "ties": G.number_of_edges(), "tie_evidence": len(ev),
@@ -224,7 +227,8 @@ def _analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence
                          1 for _, r in G.nodes(data="role") if r == "young_person")}
     doc["settings"] = schema.setting("network")
     doc["seed"] = seed
-    doc["workers"] = 2 if jobs is not None else 1
+    doc["workers"] = 2 if pool is not None else 1
+    doc["second_core"] = there
     doc["timings_s"] = t
     doc["cpu_s"] = cpu
     doc["wall_s"] = round(time.perf_counter() - start, 3)
