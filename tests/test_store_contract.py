@@ -223,3 +223,14 @@ def test_window_records_cut_as_the_whole_tables_would_be(store, tmp_path):
     assert set(inc["incident_id"]) == {"I3", "I4", "I5", "I6"}  # I2 (date only, first day) is before 00:00:00
     assert set(inv["incident_id"]) == {"I3", "I4", "I5", "I6"} and "R1" in set(inv["person_id"])
     assert first.to_dict() == {"Y1": "2025-10-31T23:59:00", "Y2": "2025-11-01T00:00:00", "Y3": "2024-01-05T10:00:00"}
+    # Only some columns: the same rows, those columns (with the keys, start and role), the same firsts.
+    cols = {"incidents": ["type", "grading"], "involvements": ["source"]}
+    lean = store.window_records("2025-11-01T00:00:00", "2026-10-31T23:59:59", exclude_roles={"reporting"}, columns=cols)
+    assert list(lean[0].columns) == ["incident_id", "type", "start", "grading"]
+    assert list(lean[1].columns) == ["incident_id", "person_id", "role", "source"]
+    for g, w in zip(lean[:2], (inc, inv)):
+        pd.testing.assert_frame_equal(g.reset_index(drop=True), w[list(g.columns)].reset_index(drop=True),
+                                      check_dtype=False)
+    assert lean[2].to_dict() == first.to_dict()
+    with pytest.raises(ValueError, match="summmary"):
+        store.window_records("2025-11-01T00:00:00", "2026-10-31T23:59:59", columns={"incidents": ["summmary"]})

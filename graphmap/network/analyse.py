@@ -28,7 +28,7 @@ from .complex_strategy import complex_strategy
 from .cross_borough import cross_borough_links, family_pairs, schools_attended
 from .disruption import disruption_targets
 from .exposure import exposure
-from .graphs import NON_LINKING_ROLES, Frames, load_frames, person_graph, place_evidence, tie_evidence
+from .graphs import NON_LINKING_ROLES, WINDOW_COLUMNS, Frames, load_frames, person_graph, place_evidence, tie_evidence
 from .peer_groups import group_context, group_of, group_stability, peer_groups, stability_reruns
 from .recruiters import likely_recruiters
 
@@ -260,7 +260,7 @@ def _analyse(store, window: Window, *, seed: int, workers: int) -> dict:
     # One read of the window and the one before it: the network analyses use the window, the
     # place trend both (two reads cost 2 s more at borough size, minutes at region size).
     span = timed("read_window", store.window_records, window.previous().start_iso, window.end_iso,
-                 exclude_roles=NON_LINKING_ROLES)
+                 exclude_roles=NON_LINKING_ROLES, columns=WINDOW_COLUMNS)
     frames = timed("load_frames", load_frames, store, window, records=span)
     places = timed("place_records", PlaceRecords.from_store, store, window, records=span)
     read_s = time.perf_counter() - t0

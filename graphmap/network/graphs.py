@@ -64,6 +64,13 @@ class Frames:
         return self.people.set_index("person_id")["role"]
 
 
+# The incident and involvement columns the network and place analyses read (``graphmap analyse``
+# asks the store for only these: free text and provenance stay in SQLite).
+WINDOW_COLUMNS = {"incidents": ["incident_id", "type", "start", "end", "location_id", "grading", "fact_or_opinion",
+                                "source"],
+                  "involvements": ["incident_id", "person_id", "role", "source", "fact_or_opinion"]}
+
+
 def load_frames(store, window: Window, *, records=None) -> Frames:
     """Read the tables every network analysis needs from ``store`` and cut them to ``window``.
 

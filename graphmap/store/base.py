@@ -66,6 +66,21 @@ def window_bounds(start: date | str | None, end: date | str | None) -> tuple[str
 EXPORT_FORMATS = ("canonical", "neo4j-admin")
 
 
+def window_columns(record: str, columns=None) -> list[str]:
+    """The stored columns of ``record`` (incidents or involvements) a window read returns:
+    all, or ``columns[record]`` plus what the read itself needs (keys, ``start``, ``role``), in
+    stored order."""
+    spec = schema.record_specs()[record]
+    stored = records.stored_columns(spec)
+    if not columns or record not in columns:
+        return stored
+    wanted = set(columns[record]) | set(spec.key) | {"incident_id", "start", "role"}
+    unknown = set(columns[record]) - set(stored)
+    if unknown:
+        raise ValueError(f"window_records: {record} has no column(s) {sorted(unknown)}")
+    return [c for c in stored if c in wanted]
+
+
 def incident_starts(involvements: pd.DataFrame, incidents: pd.DataFrame, exclude_roles=()) -> pd.DataFrame:
     """``person_id, start`` for every involvement in ``incidents`` with a role outside
     ``exclude_roles``: what each person's first incident is the minimum of."""
@@ -123,7 +138,8 @@ class Store(ABC):
     def close(self) -> None: ...
 
     def window_records(self, start_iso: str, end_iso: str, *, exclude_roles: Iterable[str] = (),
-                       first: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+                       first: bool = True, columns: dict[str, Iterable[str]] | None = None,
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
         """The incidents that start in a window, their involvements, and first incidents.
 
         Returns ``(incidents, involvements, first_start)``: incidents whose ``start[:19]`` is
@@ -131,6 +147,9 @@ class Store(ABC):
         incidents (all columns, by key); and, per person, the earliest ``start`` of an incident
         up to ``end_iso`` (any age) on which they have a role outside ``exclude_roles``
         (``None`` when ``first`` is false: it reads every involvement ever recorded).
+        ``columns`` (``{"incidents": [...], "involvements": [...]}``) returns only those
+        columns (with the keys, ``start`` and ``role``): free text and provenance a caller does
+        not read are then not turned into Python strings (a third of a borough's read).
 
         This default reads whole tables; an engine overrides it to let its own query engine do
         the cutting (a region's five years of incidents is gigabytes as DataFrames).
@@ -140,10 +159,10 @@ class Store(ABC):
         incidents = inc[(w != "") & (w >= start_iso) & (w <= end_iso)].reset_index(drop=True)
         inv = self.table("involvements")
         involvements = inv[inv["incident_id"].isin(incidents["incident_id"])].reset_index(drop=True)
-        if not first:
-            return incidents, involvements, None
-        first = incident_starts(inv, inc[w <= end_iso], exclude_roles).groupby("person_id")["start"].min()
-        return incidents, involvements, first
+        first = None if not first else incident_starts(inv, inc[w <= end_iso], exclude_roles).groupby(
+            "person_id")["start"].min()
+        return (incidents[window_columns("incidents", columns)], involvements[window_columns("involvements", columns)],
+                first)
 
     # --- governance: audit log, store metadata, purge (see graphmap/audit.py, retention.py) ---
     @abstractmethod

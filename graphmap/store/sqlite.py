@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import audit, records, schema
 from ..records import Batch
-from .base import Store, incident_starts
+from .base import Store, incident_starts, window_columns
 
 SCHEMA_VERSION = 1
 _CHUNK = 900  # stay under SQLite's default limit on bound parameters per statement
@@ -174,8 +174,8 @@ class SQLiteStore(Store):
             hit = self._table_cache[record] = (version, df)
         return hit[1].copy(deep=False)
 
-    def window_records(self, start_iso: str, end_iso: str, *, exclude_roles=(),
-                       first: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+    def window_records(self, start_iso: str, end_iso: str, *, exclude_roles=(), first: bool = True,
+                       columns=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
         # The same cut as Store.window_records, in SQL: only the window's rows become Python
         # objects. `start >= day AND start < next day` lets the index on start narrow the scan;
         # the substr() tests are the exact rule (date-only starts, seconds cut at 19 chars).
@@ -184,8 +184,8 @@ class SQLiteStore(Store):
                   "AND substr(i.start, 1, 19) <= ?")
         args = (start_iso[:10], day_after, start_iso, end_iso)
         specs = schema.record_specs()
-        inc_cols = records.stored_columns(specs["incidents"])
-        inv_cols = records.stored_columns(specs["involvements"])
+        inc_cols = window_columns("incidents", columns)
+        inv_cols = window_columns("involvements", columns)
         incidents = self._frame(f"SELECT {', '.join('i.' + _q(c) for c in inc_cols)} FROM incidents i "
                                 f"WHERE {inside} ORDER BY i.incident_id", args)
         involvements = self._frame(
