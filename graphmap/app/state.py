@@ -217,20 +217,37 @@ class _ReadOnce:
 
     Every page reads whole tables (people, incidents, assessments... :meth:`Store.tables`), and
     at borough size each read is seconds of SQLite and pandas; the store cannot change under a
-    version (:func:`store_version`), so reading once per version is the same data. Anything
-    else (the engine's own window reads in SQL, the audit log, writes) is the store's own.
+    version (:func:`store_version`), so reading once per version is the same data. Windows
+    are cut from those tables in memory too (:meth:`window_records`). Anything else (the
+    audit log, writes) is the store's own.
     """
 
     def __init__(self, store: Store):
         self._store = store
         self._tables: dict[str, Any] = {}
+        self._held = None
         self._lock = threading.Lock()
+        self._held_lock = threading.Lock()
 
     def table(self, record: str):
         with self._lock:
             if record not in self._tables:
                 self._tables[record] = self._store.table(record)
-            return self._tables[record].copy()
+            # Copy-on-write (pandas 3): a shallow copy is safe against a view changing its copy,
+            # and a deep copy of a borough's involvements costs tenths of a second per read.
+            return self._tables[record].copy(deep=False)
+
+    def window_records(self, start_iso: str, end_iso: str, *, exclude_roles=(), first: bool = True):
+        """Any window's records cut in memory from the incidents and involvements read once
+        per version (:class:`graphmap.app.held_records.HeldRecords`: the same frames as the
+        engine's read; a window change no longer queries the store: 2.6 s -> 0.3 s CPU at
+        borough size)."""
+        from .held_records import HeldRecords
+
+        with self._held_lock:
+            if self._held is None:
+                self._held = HeldRecords(self)
+        return self._held.window_records(start_iso, end_iso, exclude_roles=exclude_roles, first=first)
 
     def tables(self) -> dict:
         from .. import records
