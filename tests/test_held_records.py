@@ -85,3 +85,21 @@ def test_app_store_view_cuts_windows_from_held_tables(demo_db, monkeypatch):
         monkeypatch.setattr(type(s), "window_records", lambda *a, **k: calls.append(a))
         view.window_records(w.start_iso, w.end_iso)
         assert not calls  # never the engine's own read
+
+
+@pytest.mark.parametrize("level", ["full", "professionals-only", "family-present"])
+def test_complex_strategy_from_a_levels_held_records_is_the_same(demo_db, level):
+    """The app's Complex strategy page reads each redaction level's window from records held in
+    memory (state._HeldLevel): the same candidates, evidence and redaction note as the level's own read."""
+    from graphmap import views
+    from graphmap.app import state
+    from graphmap.redaction import withholding
+
+    with open_store(demo_db) as s:
+        held = HeldRecords(withholding(s, level))
+        for as_at, days in (WINDOWS[0], WINDOWS[2]):
+            w = Window.ending(as_at, days)
+            fn = lambda src: views.complex_strategy(src, w, redaction=level)  # noqa: E731
+            mine = views.at_level(fn, s, level, withholding=lambda st_, lv: state._HeldLevel(st_, lv, held))
+            assert mine == views.at_level(fn, s, level)
+            assert mine["candidates"]
