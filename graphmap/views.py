@@ -156,7 +156,7 @@ def new_adult_links(store: Store, window: Window, *, redaction: str = "professio
     since = max(period.start_iso, window.start_iso)
     frames = frames if frames is not None else load_frames(store, window)
     G = graph if graph is not None else person_graph(frames)
-    names = {r["person_id"]: person_label(r, redaction) for r in frames.people.to_dict("records")}
+    names = {r["person_id"]: person_label(r, redaction) for r in row_dicts(frames.people)}
     links = []
     for u, v, d in G.edges(data=True):
         roles = {G.nodes[u].get("role"): u, G.nodes[v].get("role"): v}
@@ -619,8 +619,8 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
     inv = store.table("involvements")
     inv = inv[inv["incident_id"].isin(set(inc["incident_id"])) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
     all_people = store.table("people")
-    label = {r["person_id"]: person_label(r, redaction) for r in all_people.to_dict("records")}
-    locs = {r["location_id"]: r for r in store.table("locations").to_dict("records")}
+    label = {r["person_id"]: person_label(r, redaction) for r in row_dicts(all_people)}
+    locs = {r["location_id"]: r for r in row_dicts(store.table("locations"))}
     place = {lid: (r["name"] or lid) for lid, r in locs.items()}
     named_on = {i: list(zip(g["person_id"], g["role"])) for i, g in inv.groupby("incident_id")} if len(inv) else {}
     rows = []
@@ -701,7 +701,7 @@ def reviews_due(store: Store, as_at: date | str, *, redaction: str = "profession
 
     tables = store.tables()
     report = review_report(tables, as_at=as_at)
-    names = {r["person_id"]: person_label(r, redaction) for r in tables["people"].to_dict("records")}
+    names = {r["person_id"]: person_label(r, redaction) for r in row_dicts(tables["people"])}
     for r in report["reviews"]:
         r["name"] = names.get(r["person_id"], r["person_id"])
     report["counts"] = {s: sum(1 for r in report["reviews"] if r["status"] == s)
@@ -753,7 +753,7 @@ def person_profile(store: Store, window: Window, person_id: str, *, redaction: s
             g.update({"size": mine["size"], "internal_ties": mine.get("internal_ties"),
                       "adults_of_concern": len(mine.get("adults_of_concern") or []),
                       "note": "found by the network analyses (graphmap.network.peer_groups)"})
-    names = {r["person_id"]: person_label(r, redaction, centre=person_id) for r in tables["people"].to_dict("records")}
+    names = {r["person_id"]: person_label(r, redaction, centre=person_id) for r in row_dicts(tables["people"])}
     for t in data["ties"]:
         t["name"] = names.get(t["person_id"], t["person_id"])
     data["name"] = names.get(person_id, person_id)
