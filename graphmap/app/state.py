@@ -40,6 +40,7 @@ import json
 import re
 import sys
 import threading
+import time
 from datetime import date
 from typing import Any, Callable
 
@@ -854,7 +855,8 @@ def _warm_steps(view: str, version: str, as_at: str, days: int, level: str) -> l
                     ("view_person", lambda: _complex_strategy(*a, level))]
 
 
-def _warm_run(key: tuple, steps: list[Callable[[], Any]]) -> None:
+def _warm_run(key: tuple, steps: list[Callable[[], Any]], delay: float = 0.0) -> None:
+    time.sleep(delay)  # a window typed digit by digit: only the last one is warmed
     for step in steps:
         if _warm_state["latest"] != key:  # a newer window asked: it goes first
             return
@@ -881,7 +883,8 @@ def warm() -> None:
             return
         _warm_state["latest"] = key
     steps = [fn for action, fn in _warm_steps(*key) if may(action)]
-    threading.Thread(target=_warm_run, args=(key, steps), name="graphmap-warm", daemon=True).start()
+    threading.Thread(target=_warm_run, args=(key, steps, float(schema.setting("app.warm_after_seconds"))),
+                     name="graphmap-warm", daemon=True).start()
 
 
 def show_network(view: dict, *, height: int, caption: str | None = None) -> None:
