@@ -88,7 +88,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     from .cohorts import cohort_definitions, cohort_members
     from .places.location_profile import suggested_actions
     from .reviews import group_risk
-    from .views import age_on, person_label
+    from .views import age_on, person_label, row_dicts
 
     if analysis is None:
         from .network.analyse import analyse
@@ -104,7 +104,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     tables = store.tables()
     to_canon = {p: c for c, ps in source.get("source_ids", {}).items() for p in ps}
     people = tables["people"].set_index("person_id")
-    rows_of = {r["person_id"]: r for r in tables["people"].to_dict("records")}
+    rows_of = {r["person_id"]: r for r in row_dicts(tables["people"])}  # not to_dict: 1 s CPU at borough size
 
     def name(pid: str) -> str:
         return person_label(rows_of.get(pid, {"person_id": pid}), redaction)

@@ -72,13 +72,23 @@ def network_source(store: Store, window: Window, *, frames=None, evidence: pd.Da
 
     frames = frames if frames is not None else load_frames(store, window)
     ev = evidence if evidence is not None else tie_evidence(frames)
-    inc_type = dict(zip(frames.incidents["incident_id"], frames.incidents["type"]))
-    ev = ev.assign(types=ev["records"].map(lambda recs: tuple(sorted({inc_type[r] for r in recs if r in inc_type}))))
+    # Columns as lists, and each records tuple's types worked out once: iterating Arrow-backed
+    # columns value by value was half of this at borough size (0.9 s CPU -> 0.4 s).
+    inc_type = dict(zip(frames.incidents["incident_id"].tolist(), frames.incidents["type"].tolist()))
+    types: dict[tuple, tuple] = {}
+
+    def types_of(recs) -> tuple:
+        key = tuple(recs)
+        if key not in types:
+            types[key] = tuple(sorted({inc_type[r] for r in key if r in inc_type}))
+        return types[key]
+
+    ev = ev.assign(types=[types_of(recs) for recs in ev["records"].tolist()] if len(ev) else ev["records"].map(types_of))
     people = frames.people[["person_id", "forename", "surname", "role", "date_of_birth", "flags"]].reset_index(drop=True)
     return {"as_at": window.as_at.isoformat(), "window_days": window.days, "evidence": ev, "people": people,
             "source_ids": frames.source_ids,
-            "incident_types": sorted(set(frames.incidents["type"])),
-            "link_kinds": sorted(set(ev["tie"])) if len(ev) else []}
+            "incident_types": sorted(set(frames.incidents["type"].tolist())),
+            "link_kinds": sorted(set(ev["tie"].tolist())) if len(ev) else []}
 
 
 def canonical(source: dict, ids) -> list[str]:

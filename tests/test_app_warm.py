@@ -1,0 +1,49 @@
+"""After a page runs, the rest of its window is computed in the background (graphmap/app/state.warm)."""
+
+from __future__ import annotations
+
+import threading
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _join_warm_threads() -> None:
+    for t in threading.enumerate():
+        if t.name == "graphmap-warm":
+            t.join(timeout=300)
+
+
+def test_a_page_run_computes_the_other_pages_of_its_window(demo_db, monkeypatch):
+    from graphmap import schema, views
+    from graphmap.app import state
+
+    monkeypatch.setenv("GRAPHMAP_DB", str(demo_db))
+    monkeypatch.delenv("GRAPHMAP_APP_WARM", raising=False)
+    monkeypatch.setitem(state._warm_state, "latest", None)
+    monkeypatch.setitem(state._warm_state, "done", [])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()  # the Overview
+    assert not at.exception
+    _join_warm_threads()
+    assert state._warm_state["done"], "the window was not warmed"
+    key = state._warm_state["done"][0]
+    assert key[3] == int(schema.setting("analysis.window_days"))  # the sidebar's default window
+    # The Complex strategy page's view (not shown on the Overview) is now cached for the window.
+    def computed(*a, **k):
+        raise AssertionError("computed again")
+    monkeypatch.setattr(views, "complex_strategy", computed)
+    assert state._complex_strategy(*key)["candidates"]
+    assert state._part("disruption_targets", *key[:4]) is not None
+
+
+def test_a_newer_window_stops_an_older_windows_warming(monkeypatch):
+    from graphmap.app import state
+
+    done: list[int] = []
+    monkeypatch.setitem(state._warm_state, "latest", ("newer",))
+    monkeypatch.setitem(state._warm_state, "done", [])
+    state._warm_run(("older",), [lambda: done.append(1)])
+    assert not done and not state._warm_state["done"]
+    state._warm_run(("newer",), [lambda: done.append(1)])
+    assert done == [1] and state._warm_state["done"] == [("newer",)]
