@@ -15,16 +15,8 @@ import networkx as nx
 import numpy as np
 
 from .. import schema
+from ._brandes import Searcher
 from ._igraph import to_igraph
-
-
-def _exposed(g: ig.Graph, young: np.ndarray, adult: np.ndarray, hops: int) -> int:
-    """Young people within ``hops`` of an adult of concern."""
-    idx = np.flatnonzero(adult)
-    if not len(idx):
-        return 0
-    near = np.unique(np.concatenate([np.asarray(n, dtype=int) for n in g.neighborhood(idx.tolist(), order=hops)]))
-    return int(young[near].sum())
 
 
 def _components(g: ig.Graph) -> np.ndarray:
@@ -140,9 +132,19 @@ def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, ca
     tgt = mask(targets) if targets is not None else None
     hops = int(schema.setting("network.exposure.max_hops"))
     rng = np.random.default_rng(seed)
+    # Searches run on the starting graph with removed people masked out (vertex ids stay those
+    # of the start: orig[i] is the current vertex i's); components on g, which shrinks.
+    search = Searcher(g)
+    orig = np.arange(len(nodes))
     memb = _components(g)  # kept up to date after each removal
+
+    def exposed_now() -> int:
+        """Young people within ``hops`` of an adult of concern (one search from all adults)."""
+        near = search.within(orig[adult], hops)[orig]
+        return int((young & near).sum())
+
     lcc0, reach = _separation(memb, young, adult)
-    exposed = _exposed(g, young, adult, hops)
+    exposed = exposed_now()
     out = []
     while g.vcount() > 0:
         if steps is not None and len(out) >= steps:
@@ -151,7 +153,7 @@ def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, ca
             break
         n = g.vcount()
         if src is None and tgt is None:
-            b = np.asarray(g.betweenness(directed=False), dtype=float)
+            b = search.counts(orig)[orig] / 2  # igraph's (unordered pairs)
             b = b * (2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0)
         else:
             s = np.flatnonzero(src) if src is not None else None
@@ -162,7 +164,13 @@ def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, ca
             if s is not None and max_sources and len(s) > max_sources:
                 scale = len(s) / max_sources
                 s = np.sort(rng.choice(s, size=max_sources, replace=False))
-            b = np.asarray(g.betweenness(directed=False, sources=s, targets=t), dtype=float) / 2 * scale
+            tmask = None
+            if t is not None:
+                tmask = np.zeros(len(search.alive), dtype=bool)
+                tmask[orig[t]] = True
+            # Ordered pairs halved (igraph's undirected figure, as NetworkX's subset) and halved
+            # again: the scale the endpoint term below has always been weighed against.
+            b = search.counts(orig if s is None else orig[s], tmask)[orig] / 4 * scale
             if endpoints:
                 sm = src if src is not None else np.ones(n, dtype=bool)
                 tm = tgt if tgt is not None else np.ones(n, dtype=bool)
@@ -179,6 +187,8 @@ def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, ca
         keep = np.ones(n, dtype=bool)
         keep[i] = False
         g.delete_vertices([i])
+        search.remove(orig[i])
+        orig = orig[keep]
         names, young, adult, cand = names[keep], young[keep], adult[keep], cand[keep]
         src = src[keep] if src is not None else None
         tgt = tgt[keep] if tgt is not None else None
@@ -186,7 +196,7 @@ def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, ca
         lcc, now = _separation(memb, young, adult)
         lost = sorted(names[reach[keep] & ~now].tolist())  # reachable before this step, not after
         reach = now
-        exposed_now = _exposed(g, young, adult, hops)
+        within = exposed_now()
         out.append({"step": len(out) + 1, "person_id": who, "role": role.get(who),
                     "betweenness": round(float(top), 6), "largest_component": lcc,
                     "largest_component_fraction": lcc / lcc0 if lcc0 else 0.0,
@@ -194,9 +204,9 @@ def _removal(g: ig.Graph, nodes: list, role: dict, *, steps=None, until=None, ca
                     "cumulative_young_people_separated": len(lost) + (
                         out[-1]["cumulative_young_people_separated"] if out else 0),
                     "young_people_still_reachable": int(now.sum()),
-                    "young_people_within_hops": exposed_now, "within_hops_reduced_by": exposed - exposed_now,
+                    "young_people_within_hops": within, "within_hops_reduced_by": exposed - within,
                     "separated": lost})
-        exposed = exposed_now
+        exposed = within
     return out
 
 
