@@ -35,6 +35,8 @@ from graphmap.network.graphs import load_frames, young_people  # noqa: E402
 from graphmap.store import open_store  # noqa: E402
 from graphmap.window import Window  # noqa: E402
 
+from bench_share import bare_removal  # noqa: E402  (the loop in bare igraph, one copy)
+
 
 def random_borough(out: Path, people: int, incidents: int, as_at: date, seed: int = 7) -> Path:
     """A random canonical folder: young people in clusters of ~8, adults tied to several
@@ -200,23 +202,9 @@ def main() -> None:
     names = list(G)
     adults = np.array([role.get(v) == "adult_of_concern" for v in names])
     young = np.array([role.get(v) == "young_person" for v in names])
-    h = g.copy()
     m = int(schema.setting("network.disruption.max_sources"))
     steps = int(schema.setting("network.disruption.steps"))
-    rng = np.random.default_rng(0)
-
-    def bare_removal():
-        hh, ad, yo = h.copy(), adults.copy(), young.copy()
-        for _ in range(steps):
-            src = np.flatnonzero(ad)
-            src = np.sort(rng.choice(src, size=min(m, len(src)), replace=False))
-            b = np.asarray(hh.betweenness(directed=False, sources=src, targets=np.flatnonzero(yo)))
-            b[yo] = -1
-            i = int(b.argmax())
-            hh.delete_vertices([i])
-            ad, yo = np.delete(ad, i), np.delete(yo, i)
-            hh.connected_components()
-    _, t_ig = clock(bare_removal)
+    _, t_ig = clock(bare_removal, g, young, adults, steps, m)
     cmp["disruption targets (sequential removal)"] = (t_ours, t_ig, None)
     fig["ours_vs_igraph_cpu_s"] = {
         name: {"graphmap": round(a, 3), "igraph": round(b, 3), "ratio": round(a / b, 2) if b else None,
