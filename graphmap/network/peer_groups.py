@@ -173,6 +173,15 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     """
     if G.number_of_nodes() == 0:
         return []
+    with gc_paused():  # thousands of new sets while a large graph is alive: collections walked it
+        return _communities(G, weight=weight, seed=seed, resolution=resolution, algorithm=algorithm,
+                            iterations=iterations, quality=quality, split_min_modularity=split_min_modularity,
+                            split_min_size=split_min_size, _converted=_converted)
+
+
+def _communities(G, *, weight, seed, resolution, algorithm, iterations, quality, split_min_modularity,
+                 split_min_size, _converted) -> list[set]:
+    """:func:`communities` with the collector paused."""
     if algorithm == "louvain":
         parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
     elif algorithm == "leiden":
@@ -186,7 +195,7 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
         parts = [set(names[ix].tolist()) for ix in np.split(order, cuts)]
     else:
         raise ValueError(f"unknown community algorithm {algorithm!r} (leiden or louvain)")
-    return sorted((set(p) for p in parts), key=lambda c: (-len(c), min(map(str, c))))
+    return sorted(map(set, parts), key=lambda c: (-len(c), min(map(str, c))))
 
 
 def adjusted_rand_index(a: list, b: list) -> float:
