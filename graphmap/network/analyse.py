@@ -95,7 +95,7 @@ def _shared_jobs() -> dict[str, Callable]:
         "bridge_betweenness": lambda G, f, s, timed: timed("bridge_betweenness", bridge_betweenness, G, seed=s)}
     for i in range(runs):
         jobs[f"stability_rerun_{i + 1}"] = (lambda G, f, s, timed, i=i: timed(
-            f"peer_group_stability_{i + 1}", stability_reruns, G, seed=s, part=slice(i, i + 1)))
+            f"stability_rerun_{i + 1}", stability_reruns, G, seed=s, part=slice(i, i + 1)))
     jobs.update({
         "co_missing": lambda G, f, s, timed: timed("co_missing", co_missing, f),
         "complex_strategy": lambda G, f, s, timed: window_complex_strategy(G, f, timed=timed),
@@ -203,11 +203,10 @@ def _analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence
     c0 = time.process_time()
     group_stability(G, groups, seed=seed, reruns=[r for n in reruns for r in results[n]])  # re-runs timed on their own
     # One figure for the re-runs wherever they ran (CPU adds up; wall: the longer process's share).
-    walls = {n: t.pop(f"peer_group_stability_{n.rsplit('_', 1)[1]}") for n in reruns}
-    cpus = [cpu.pop(f"peer_group_stability_{n.rsplit('_', 1)[1]}") for n in reruns]
+    walls = {n: t.pop(n) for n in reruns}
     t["peer_group_stability"] = round(max(sum(w for n, w in walls.items() if n in there),
                                           sum(w for n, w in walls.items() if n not in there)), 3)
-    cpu["peer_group_stability"] = round(sum(cpus) + time.process_time() - c0, 3)
+    cpu["peer_group_stability"] = round(sum(cpu.pop(n) for n in reruns) + time.process_time() - c0, 3)
     doc = {
         "as_at": frames.window.as_at.isoformat(),
         "window_days": frames.window.days,
