@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from graphmap.app.held_records import HeldRecords
-from graphmap.network.graphs import NON_LINKING_ROLES, load_frames
+from graphmap.network.graphs import NON_LINKING_ROLES, WINDOW_COLUMNS, load_frames
 from graphmap.store import open_store
 from graphmap.store.base import Store
 from graphmap.window import Window
@@ -35,6 +35,9 @@ def test_cut_equals_sqlite_read_on_the_demo_borough(demo_db, as_at, days):
             for roles in (NON_LINKING_ROLES, ()):
                 _same(s.window_records(w.start_iso, w.end_iso, exclude_roles=roles, first=first),
                       held.window_records(w.start_iso, w.end_iso, exclude_roles=roles, first=first))
+        # only the columns graphmap analyse reads, as the engine gives them
+        _same(s.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES, columns=WINDOW_COLUMNS),
+              held.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES, columns=WINDOW_COLUMNS))
         # and the frames every network analysis is built from
         records = held.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES)
         a, b = load_frames(s, w), load_frames(s, w, records=records)

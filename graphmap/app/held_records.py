@@ -20,6 +20,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..store.base import window_columns
+
 
 class HeldRecords:
     """``store``'s incidents and involvements, read once, cut to any window in memory.
@@ -61,16 +63,17 @@ class HeldRecords:
             return self._starts[key]
 
     def window_records(self, start_iso: str, end_iso: str, *, exclude_roles: Iterable[str] = (),
-                       first: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+                       first: bool = True, columns=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
         """As :meth:`graphmap.store.base.Store.window_records`: the incidents whose
         ``start[:19]`` is within ``start_iso`` .. ``end_iso`` (by id), all their involvements
-        (by key), and per person the earliest ``start`` up to ``end_iso`` (any age; undated
+        (by key; ``columns`` as there), and per person the earliest ``start`` up to ``end_iso`` (any age; undated
         incidents count, as in the whole-table rule) with a role outside ``exclude_roles``."""
         s = self._start19
         inside = (s != "") & (s >= start_iso) & (s <= end_iso)
-        incidents = _as_read(self.incidents[inside])
+        incidents = _as_read(self.incidents.loc[inside, window_columns("incidents", columns)])
         rows = self._inc_row
-        involvements = _as_read(self.involvements[(rows >= 0) & inside[np.maximum(rows, 0)]])
+        involvements = _as_read(self.involvements.loc[(rows >= 0) & inside[np.maximum(rows, 0)],
+                                                      window_columns("involvements", columns)])
         if not first:
             return incidents, involvements, None
         starts = self._person_starts(exclude_roles)
