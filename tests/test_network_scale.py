@@ -137,7 +137,7 @@ def test_one_conversion_per_graph_reused_as_copies_and_redone_when_the_graph_gro
     G = nx.les_miserables_graph()
     g1, n1 = to_igraph(G, "weight")
     g2, n2 = to_igraph(G)  # unweighted: the weighted conversion without its weights
-    assert G in _igraph._CACHE and set(_igraph._CACHE[G]) == {"weight", None}
+    assert G in _igraph._CACHE and {k for k in _igraph._CACHE[G] if k[0] == "conv"} == {("conv", "weight"), ("conv", None)}
     assert n1 == n2 == list(G) and g1.get_edgelist() == g2.get_edgelist() and "weight" not in g2.es.attributes()
     g1.delete_vertices([0])  # a caller may cut its copy (disruption does): the next one is whole
     assert to_igraph(G, "weight")[0].vcount() == G.number_of_nodes()
@@ -146,6 +146,42 @@ def test_one_conversion_per_graph_reused_as_copies_and_redone_when_the_graph_gro
     assert n3 == list(G) and g3.ecount() == G.number_of_edges()
     h, plain = _igraph._convert(G, "weight")
     assert g3.get_edgelist() == h.get_edgelist() and g3.es["weight"] == h.es["weight"]
+
+
+def test_a_change_that_keeps_the_counts_still_renews_the_conversion():
+    # Drop one tie and add another: the same number of nodes and edges, a different graph.
+    G = nx.les_miserables_graph()
+    before, _ = to_igraph(G, "weight")
+    G.remove_edge("Valjean", "Javert")
+    G.add_edge("Napoleon", "Cosette", weight=7.0)
+    after, nodes = to_igraph(G, "weight")
+    assert (after.vcount(), after.ecount()) == (before.vcount(), before.ecount())
+    i = {v: k for k, v in enumerate(nodes)}
+    assert after.are_adjacent(i["Napoleon"], i["Cosette"]) and not after.are_adjacent(i["Valjean"], i["Javert"])
+
+
+@pytest.fixture(scope="module")
+def demo_frames(tmp_path_factory):
+    from graphmap.network.graphs import load_frames
+    from graphmap.store import open_store
+    from graphmap.window import Window
+    from tests.conftest import SAMPLE_DEMO
+
+    with open_store(tmp_path_factory.mktemp("demo") / "g.db") as store:
+        store.load([SAMPLE_DEMO])
+        return load_frames(store, Window.ending("2026-10-31", 365))
+
+
+def test_the_person_graph_comes_with_the_same_conversion_the_walk_makes(demo_frames):
+    from graphmap.network import _igraph
+    from graphmap.network.graphs import person_graph
+
+    G = person_graph(demo_frames)
+    primed = _igraph._CACHE[G][("conv", "weight")]  # made by the build, before any analysis asks
+    walked, nodes = _igraph._convert(G, "weight")
+    assert primed[1] == nodes == list(G) and G.number_of_edges() > 500
+    assert primed[0].get_edgelist() == walked.get_edgelist()  # same edges, same order, same ends first
+    assert primed[0].es["weight"] == walked.es["weight"]
 
 
 def test_peer_group_stability_timed_apart_gives_the_same_groups():

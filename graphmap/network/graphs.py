@@ -31,6 +31,7 @@ import pyarrow.compute as pac
 from .. import schema
 from ..window import Window
 from ._gc import gc_paused
+from ._igraph import prime
 
 #: Roles on an incident that never tie a person to the others named on it.
 NON_LINKING_ROLES = frozenset({"reporting"})
@@ -498,14 +499,15 @@ def person_attributes(frames: Frames) -> pd.DataFrame:
 
 
 def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str, *, u_kind: str | None = None,
-                     v_kind: str | None = None) -> None:
+                     v_kind: str | None = None, convert: bool = False) -> None:
     """Aggregate evidence rows per tie (in bulk) and add the ties to ``G``.
 
     The evidence itself stays in column arrays on ``G.graph["evidence"]``; each edge holds the
     ``ev`` slice of its rows (read them with :func:`edge_evidence` / :func:`edge_records`), so
     building a borough-sized graph does not make a Python object per piece of evidence.
     With ``u_kind`` / ``v_kind`` the nodes are ``(kind, id)`` (the person–location graph); the
-    evidence is grouped on the plain ids.
+    evidence is grouped on the plain ids. ``convert``: ``G`` has no edges yet, and its weighted
+    igraph copy (:func:`graphmap.network._igraph.prime`) is made from the tie arrays.
     """
     if ev.empty:
         G.graph["evidence"] = {c: np.array([], dtype=object) for c in EVIDENCE_COLUMNS[2:]}
@@ -548,6 +550,8 @@ def _attach_evidence(G: nx.Graph, ev: pd.DataFrame, u_col: str, v_col: str, *, u
         _add_edges(G, us, vs, ({"weight": w, "count": e - s, "ties": t, "first": f, "last": la, "ev": (s, e)}
                                for w, s, e, t, f, la in zip(weight.tolist(), starts.tolist(), ends.tolist(), ties,
                                                             first, last)))
+    if convert:
+        prime(G, us, vs, weight)  # the igraph copy every analysis of the graph uses, from arrays
 
 
 def _sorted_codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -642,7 +646,7 @@ def person_graph(frames: Frames, *, evidence: pd.DataFrame | None = None) -> nx.
     cols = {c: attrs[c].astype(object).where(attrs[c].notna(), None).tolist() for c in attrs.columns}
     with gc_paused():  # one dict per person, no cycles among them
         _add_nodes(G, attrs.index.tolist(), (dict(zip(cols, vals)) for vals in zip(*cols.values())))
-    _attach_evidence(G, ev, "a", "b")
+    _attach_evidence(G, ev, "a", "b", convert=True)
     return G
 
 

@@ -171,7 +171,7 @@ def communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, re
     >>> sorted(map(sorted, communities(G, seed=1)))
     [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
     """
-    if G.number_of_nodes() == 0:
+    if next(iter(G), None) is None:  # (a view counts its nodes one by one)
         return []
     with gc_paused():  # thousands of new sets while a large graph is alive: collections walked it
         return _communities(G, weight=weight, seed=seed, resolution=resolution, algorithm=algorithm,
@@ -190,9 +190,9 @@ def _communities(G, *, weight, seed, resolution, algorithm, iterations, quality,
                                quality=quality, iterations=iterations, min_modularity=split_min_modularity,
                                min_split=split_min_size)
         order = np.argsort(memb, kind="stable")
-        cuts = np.flatnonzero(np.diff(memb[order])) + 1
-        names = np.asarray(nodes, dtype=object)
-        parts = [set(names[ix].tolist()) for ix in np.split(order, cuts)]
+        cuts = (np.flatnonzero(np.diff(memb[order])) + 1).tolist()
+        names = np.asarray(nodes, dtype=object)[order].tolist()
+        parts = [set(names[a:b]) for a, b in zip([0, *cuts], [*cuts, len(names)])]
     else:
         raise ValueError(f"unknown community algorithm {algorithm!r} (leiden or louvain)")
     return sorted(map(set, parts), key=lambda c: (-len(c), min(map(str, c))))
