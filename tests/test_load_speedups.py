@@ -55,3 +55,22 @@ def test_reference_check_rejects_unknown_ids_and_keeps_known(tmp_path):
     batch = records.read_batch([tmp_path / "in"])
     assert len(batch.tables["associations"]) == 1
     assert [(r.row, r.field, r.value) for r in batch.rejects] == [(3, "person_id_b", "Q9")]
+
+
+def test_involvements_without_a_source_take_their_incidents(sqlite_store, tmp_path):
+    from tests.conftest import DEMO
+
+    sqlite_store.load([DEMO])  # involvements.csv has no source column: each takes its incident's
+    inv = sqlite_store.table("involvements")
+    inc = sqlite_store.table("incidents").set_index("incident_id")["source"]
+    assert len(inv) > 5 and (inv["source"] == inv["incident_id"].map(inc)).all()
+    # Later files: one involvement of an incident already stored (its source is looked up), one
+    # of an incident in the same batch, and one that states its own source.
+    write_csv(tmp_path / "more" / "incidents.csv", "incident_id,type,start,end,location_id,summary,source,grading\n"
+              "I900,asb,2026-05-01T10:00,,L001,Noise,community_safety,\n")
+    write_csv(tmp_path / "more" / "involvements.csv", "incident_id,person_id,role,source\n"
+              "I002,P003,present,\nI900,P002,present,\nI001,P003,present,school\n")
+    sqlite_store.load([tmp_path / "more"])
+    got = sqlite_store.table("involvements").set_index(["incident_id", "person_id"])["source"]
+    assert got[("I002", "P003")] == inc["I002"] == "csc"
+    assert got[("I900", "P002")] == "community_safety" and got[("I001", "P003")] == "school"
