@@ -148,6 +148,14 @@ def test_one_conversion_per_graph_reused_as_copies_and_redone_when_the_graph_gro
     assert g3.get_edgelist() == h.get_edgelist() and g3.es["weight"] == h.es["weight"]
 
 
+def test_a_reader_may_take_the_remembered_conversion_itself():
+    G = nx.les_miserables_graph()
+    shared, _ = to_igraph(G, "weight", copy=False)
+    assert to_igraph(G, "weight", copy=False)[0] is shared
+    own, _ = to_igraph(G, "weight")
+    assert own is not shared and own.get_edgelist() == shared.get_edgelist()
+
+
 def test_a_change_that_keeps_the_counts_still_renews_the_conversion():
     # Drop one tie and add another: the same number of nodes and edges, a different graph.
     G = nx.les_miserables_graph()

@@ -147,7 +147,7 @@ def _root_of_node_view(G: nx.Graph):
     return None if root is G or hasattr(root, "_graph") else root
 
 
-def to_igraph(G: nx.Graph, weight: str | None = None) -> tuple[ig.Graph, list]:
+def to_igraph(G: nx.Graph, weight: str | None = None, *, copy: bool = True) -> tuple[ig.Graph, list]:
     """An undirected igraph copy of ``G`` and the node list (igraph vertex i is ``nodes[i]``).
 
     Node order is ``list(G)``, so ties between equal scores break the same way as NetworkX's
@@ -155,12 +155,13 @@ def to_igraph(G: nx.Graph, weight: str | None = None) -> tuple[ig.Graph, list]:
     graph it views, in C: walking a view's filtered edges in Python costs several times more.
     The conversion of a graph is made once and reused until its nodes or edges change (change a
     graph's weights in place and the old copy would be served: build a new graph instead); each
-    call returns a fresh copy, free to modify.
+    call returns a fresh copy, free to modify, unless ``copy=False``: then the graph may be the
+    remembered one itself, which the caller must only read.
     """
     root = _root_of_node_view(G)
     if root is None or root.is_directed() or root.is_multigraph():
-        return _cached_convert(G, weight) if root is None and not G.is_directed() and not G.is_multigraph() \
-            else _convert(G, weight)
+        return _cached_convert(G, weight, copy=copy) if root is None and not G.is_directed() \
+            and not G.is_multigraph() else _convert(G, weight)
     g_root, root_nodes = _cached_convert(root, weight, copy=False)  # only read: the cut is new
     nodes = list(G)
     # Where each node sits in the root's conversion (hashed in bulk). induced_subgraph keeps the

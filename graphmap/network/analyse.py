@@ -159,7 +159,7 @@ def _analyse_frames(frames: Frames, *, seed: int = 0, workers: int = 1, evidence
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         # The igraph copy every analysis cuts from (to_igraph's cache), made once before the
         # fork, so that both processes inherit it instead of each converting the graph.
-        to_igraph(G, "weight")
+        to_igraph(G, "weight", copy=False)  # (person_graph made it already; a graph passed in may not have it)
         # One worker, forked at the first submit with the graph and frames in its memory; it
         # runs the jobs in the order submitted.
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))

@@ -236,7 +236,7 @@ def bridges(G: nx.Graph, *, groups: list[dict] | None = None, k: int | None = No
     cfg = schema.setting("network.bridges")
     max_listed = int(cfg["max_listed"] if max_listed is None else max_listed)
     bc, method = bridge_betweenness(G, k=k, seed=seed) if scores is None else scores
-    g_cut, names = to_igraph(G)
+    g_cut, names = to_igraph(G, copy=False)
     cut = {names[i] for i in g_cut.articulation_points()}  # Hopcroft-Tarjan in C, as NetworkX's
     gof = {m: g["group_id"] for g in (groups or []) for m in g["members"]}
     # Brokerage for the people who can be listed (exact; only the top needs computing).
