@@ -655,7 +655,7 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
     inc = store.table("incidents")
     inc = inc[window.contains(inc["start"]) & inc["type"].isin(["missing", "merlin"])] if len(inc) else inc
     inv = store.table("involvements")
-    inv = inv[inv["incident_id"].isin(set(inc["incident_id"])) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
+    inv = inv[isin(inv["incident_id"], inc["incident_id"]) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
     all_people = store.table("people")
     label = {r["person_id"]: person_label(r, redaction) for r in row_dicts(all_people)}
     locs = {r["location_id"]: r for r in row_dicts(store.table("locations"))}
