@@ -401,8 +401,11 @@ def _places(url: str, version: str, as_at: str, days: int) -> dict:
 
 @st.cache_data(show_spinner="Working out the hotspots...", max_entries=32)
 def _locations_board(url: str, version: str, as_at: str, days: int, location_id: str | None) -> dict:
-    return views.locations_board(_store(url), Window.ending(as_at, days), location_id,
-                                 analysis=_place_analysis(url, version, as_at, days))
+    from ..network._gc import gc_paused
+
+    analysis = _place_analysis(url, version, as_at, days)
+    with gc_paused():  # every place as a dict while a borough's tables are held
+        return views.locations_board(_store(url), Window.ending(as_at, days), location_id, analysis=analysis)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -414,9 +417,12 @@ def _recorded_groups(url: str, version: str, as_at: str, days: int) -> list[dict
 def _peer_group_first(url: str, version: str, as_at: str, days: int, group_id: str, redaction: str) -> dict:
     """The group's assessment without its late parts (no stability in "how", no disruption
     steps): what the Peer group page draws first."""
-    return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction,
-                            analysis=_doc(url, version, as_at, days, PEER_GROUP_FIRST_PARTS),
-                            source=_network_source(url, version, as_at, days))
+    from ..network._gc import gc_paused
+
+    analysis, source = _doc(url, version, as_at, days, PEER_GROUP_FIRST_PARTS), _network_source(url, version, as_at, days)
+    with gc_paused():  # tens of thousands of rows built while a borough's tables and graphs are held
+        return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction,
+                                analysis=analysis, source=source)
 
 
 @st.cache_data(show_spinner="Working out the groups' stability and the disruption steps...", max_entries=32)
@@ -472,9 +478,15 @@ def _complex_strategy(url: str, version: str, as_at: str, days: int, redaction: 
     # A resource, not data: a borough's view is ~30 MB of evidence rows (every place's links),
     # which st.cache_data pickled when computed (0.8 s CPU) and unpickled on every rerun of the
     # page (choosing a subject); the page only reads it.
+    from ..network._gc import gc_paused
+
     w = Window.ending(as_at, days)
-    return views.at_level(lambda s: views.complex_strategy(s, w, redaction=redaction), _store(url), redaction,
-                          withholding=lambda store, level: _HeldLevel(store, level, _level_records(url, version, level)))
+    # The collector paused while ~130,000 evidence rows are built (at borough size it re-scanned
+    # the held tables and graphs at every few thousand new dicts).
+    with gc_paused():
+        return views.at_level(lambda s: views.complex_strategy(s, w, redaction=redaction), _store(url), redaction,
+                              withholding=lambda store, level: _HeldLevel(store, level,
+                                                                          _level_records(url, version, level)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
