@@ -73,12 +73,16 @@ def cohort_definitions(path: str | None = None) -> dict[str, Any]:
 def cohort_members(tables: Mapping[str, pd.DataFrame], *, window: Window,
                    definitions: Mapping[str, Any] | None = None) -> tuple[set[str], dict[str, set[str]]]:
     """The population and each cohort's members (person ids) for the window."""
+    from .views import isin
+
     defs = definitions or cohort_definitions()
     people = tables["people"]
     roles = (defs.get("population") or {}).get("roles")
     pop_df = people[people["role"].isin(roles)] if roles else people
-    population = set(pop_df["person_id"])
-    flags = pop_df.set_index("person_id")["flags"].map(lambda s: set(filter(None, s.split(";"))))
+    # tolist() first: iterating an Arrow-backed column value by value is slow (pandas 3).
+    population = set(pop_df["person_id"].tolist())
+    flags = {pid: set(filter(None, fs.split(";"))) for pid, fs in zip(pop_df["person_id"].tolist(),
+                                                                      pop_df["flags"].tolist())}
     inc = tables["incidents"]
     inc = inc[window.contains(inc["start"])]
     inv = tables["involvements"]
@@ -97,11 +101,11 @@ def cohort_members(tables: Mapping[str, pd.DataFrame], *, window: Window,
             m |= {pid for pid, fs in flags.items() if fs & want}
         if body.get("incidents"):
             c = body["incidents"]
-            ids = set(inc.loc[inc["type"].isin(c.get("types", list(inc["type"].unique()))), "incident_id"])
-            hit = inv[inv["incident_id"].isin(ids)]
+            ids = inc.loc[inc["type"].isin(c.get("types", list(inc["type"].unique()))), "incident_id"]
+            hit = inv[isin(inv["incident_id"], ids)]  # Arrow's is_in: pandas' took 0.1-0.3 s per cohort
             if c.get("roles"):
                 hit = hit[hit["role"].isin(c["roles"])]
-            m |= set(hit["person_id"]) & population
+            m |= set(hit["person_id"].tolist()) & population
         if body.get("assessment"):
             dom, floor = body["assessment"]["domain"], fw.levels.index(body["assessment"]["at_least"])
             m |= {pid for pid, r in latest.items()

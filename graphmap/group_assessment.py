@@ -43,13 +43,8 @@ def find_group(store: Store, window: Window, group_id: str, analysis: dict, sour
 
     for g in analysis.get("peer_groups", []):
         if g["group_id"] == group_id:
-            ages = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in (g.get("ages") or {}).items()}
-            how = (f"Found in the records of the window by {g.get('algorithm', 'community detection')} "
-                   f"(seed {g.get('seed')}); stability across re-runs {g.get('stability')}; "
-                   f"{g.get('internal_ties', 0)} ties among members; ages {ages.get('min')} to {ages.get('max')} "
-                   f"(median {ages.get('median')}). Group ids hold for this window only.")
             return {"group_id": group_id, "kind": "found", "name": f"Peer group {group_id} (found in the data)",
-                    "source": "network analysis", "members": list(g["members"]), "how": how,
+                    "source": "network analysis", "members": list(g["members"]), "how": _how_found(g),
                     "incident_mix": g.get("incident_mix", {})}
     for g in recorded_groups(store, window):
         if g["group_id"] == group_id:
@@ -58,6 +53,36 @@ def find_group(store: Store, window: Window, group_id: str, analysis: dict, sour
                     "how": f"Recorded by {g['source'] or 'unknown'}: members whose recorded membership overlaps the window.",
                     "incident_mix": {}}
     raise KeyError(f"no group with id {group_id!r}")
+
+
+def _how_found(g: dict) -> str:
+    ages = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in (g.get("ages") or {}).items()}
+    return (f"Found in the records of the window by {g.get('algorithm', 'community detection')} "
+            f"(seed {g.get('seed')}); stability across re-runs {g.get('stability')}; "
+            f"{g.get('internal_ties', 0)} ties among members; ages {ages.get('min')} to {ages.get('max')} "
+            f"(median {ages.get('median')}). Group ids hold for this window only.")
+
+
+#: What an assessment can be shown without and have filled in after (:func:`with_late_parts`):
+#: the peer groups' stability re-runs and the disruption targets, the slowest analyses of a
+#: window (seconds each at borough size) and shown in two places only: the "how it was found"
+#: line and the adults of concern's "disruption step".
+LATE_KEYS = ("stability", "disruption_targets")
+
+
+def with_late_parts(data: dict, analysis: dict) -> dict:
+    """``data`` (:func:`group_assessment` of an analysis whose groups have no stability re-runs
+    and with no disruption targets) with those filled from ``analysis`` (the stable
+    ``peer_groups`` and ``disruption_targets``): the same dict as :func:`group_assessment` of the
+    whole analysis (tested). Nothing else an assessment holds reads them: its members, network,
+    metrics and suggested actions are the same."""
+    out = dict(data)
+    if data["kind"] == "found":
+        out["how"] = _how_found(next(g for g in analysis["peer_groups"] if g["group_id"] == data["group_id"]))
+    disruption = {d["person_id"]: d["step"] for d in analysis.get("disruption_targets", []) if "person_id" in d}
+    out["adults_of_concern"] = [{**a, "disruption_step": disruption.get(a["person_id"])}
+                                for a in data["adults_of_concern"]]
+    return out
 
 
 def group_assessment(store: Store, window: Window, group_id: str, *, redaction: str = "professionals-only",
@@ -88,7 +113,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     from .cohorts import cohort_definitions, cohort_members
     from .places.location_profile import suggested_actions
     from .reviews import group_risk
-    from .views import age_on, person_label, row_dicts
+    from .views import age_on, isin, person_label, row_dicts
 
     if analysis is None:
         from .network.analyse import analyse
@@ -136,22 +161,27 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     inc = tables["incidents"]
     inc = inc[window.contains(inc["start"])]
     inv = tables["involvements"]
-    inv = inv.assign(person_id=inv["person_id"].map(lambda p: to_canon.get(p, p)))
-    inv = inv[inv["person_id"].isin(mset) & (inv["role"] != "reporting") & inv["incident_id"].isin(set(inc["incident_id"]))]
+    # The window's involvements first, then canonical ids (not every involvement of the store).
+    inv = inv[(inv["role"] != "reporting") & isin(inv["incident_id"], inc["incident_id"])]
+    if to_canon:
+        inv = inv.assign(person_id=inv["person_id"].map(lambda p: to_canon.get(p, p)))
+    inv = inv[isin(inv["person_id"], mset)]
     locs = tables["locations"].set_index("location_id")
     place_name = {lid: (str(n) or lid) for lid, n in zip(locs.index, locs["name"])}
     named = inv.groupby("incident_id").apply(lambda d: sorted(zip(d["person_id"], d["role"])), include_groups=False) \
         if len(inv) else pd.Series(dtype=object)
     timeline = []
-    for r in inc[inc["incident_id"].isin(set(inv["incident_id"]))].sort_values(["start", "incident_id"]).to_dict("records"):
+    for r in inc[isin(inc["incident_id"], inv["incident_id"])].sort_values(["start", "incident_id"]).to_dict("records"):
         timeline.append({"date": r["start"], "end": r["end"], "type": r["type"], "incident_id": r["incident_id"],
                          "place": place_name.get(r["location_id"], r["location_id"]) if r["location_id"] else "",
                          "location_id": r["location_id"],
                          "people": "; ".join(f"{name(p)} ({role.replace('_', ' ')})" for p, role in named[r["incident_id"]]),
                          "grading": r["grading"], "source": r["source"]})
     pres = tables["presence"]
-    pres = pres.assign(person_id=pres["person_id"].map(lambda p: to_canon.get(p, p)))
-    pres = pres[pres["person_id"].isin(mset) & window.overlaps(pres["first_seen"], pres["last_seen"])]
+    pres = pres[window.overlaps(pres["first_seen"], pres["last_seen"])]
+    if to_canon:
+        pres = pres.assign(person_id=pres["person_id"].map(lambda p: to_canon.get(p, p)))
+    pres = pres[isin(pres["person_id"], mset)]
     at_place: dict[str, dict] = defaultdict(lambda: {"people": set(), "incident_ids": set(), "presence": []})
     for t in timeline:
         if t["location_id"]:

@@ -91,7 +91,9 @@ def referral_flags(incidents: pd.DataFrame, involvements: pd.DataFrame, *, as_at
                     & (incidents["start"].str[:10] <= as_at.isoformat())]
     if person_ids is not None:
         involvements = involvements[involvements["person_id"].isin(person_ids)]
-    inv = involvements[involvements["incident_id"].isin(set(inc["incident_id"])) & (involvements["role"] != "reporting")]
+    from .views import isin  # Arrow's is_in (pandas' isin of a large set is slow)
+
+    inv = involvements[isin(involvements["incident_id"], inc["incident_id"]) & (involvements["role"] != "reporting")]
     by = inc.set_index("incident_id")
     out = []
     for pid, grp in inv.groupby("person_id"):

@@ -55,6 +55,32 @@ def row_dicts(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, row)) for row in zip(*(df[c].tolist() for c in cols))]
 
 
+def isin(series: pd.Series, values) -> pd.Series:
+    """``series.isin(values)``, with Arrow's own ``is_in`` for Arrow-backed strings: pandas 3.1
+    turns each value into an Arrow scalar first (60,000 incident ids: 0.8 s CPU; this: 0.02 s).
+    ``values``: a set, list, Series or Index; anything else than strings goes to pandas.
+
+    >>> isin(pd.Series(["a", "b", "c"], dtype="str"), {"a", "c"}).tolist()
+    [True, False, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = getattr(series.array, "_pa_array", None)
+    if arr is None or not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        return series.isin(values)
+    held = getattr(getattr(values, "array", None), "_pa_array", None)
+    try:
+        value_set = held if held is not None else pa.array(list(values), type=arr.type)
+        value_set = value_set.cast(arr.type) if value_set.type != arr.type else value_set
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not all strings
+        return series.isin(values)
+    if isinstance(value_set, pa.ChunkedArray):
+        value_set = value_set.combine_chunks()
+    found = pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    return pd.Series(found, index=series.index, name=series.name, dtype=bool)
+
+
 def person_label(row: dict | pd.Series, redaction: str, *, centre: str | None = None) -> str:
     """How a person is named at a redaction level.
 
@@ -190,19 +216,26 @@ def rising_places(store: Store, window: Window, *, analysis=None) -> dict:
     counts = analysis.counts("place")
     min_change = int(place_setting("trend.min_change"))
     up = counts[(counts["trend"] == "rising") | ((counts["trend"] == "new") & (counts["incidents"] >= min_change))]
-    info = analysis.places.set_index("location_id")
+    info = {r["location_id"]: r for r in row_dicts(analysis.places)}
     codes = pd.Index(analysis.activity.location_ids)
+    # Each place's incident ids in both windows in one pass (what activity.incidents_at gives
+    # per place: a scan of every incident for each of a borough's 2,700 rising places, 1.2 s CPU).
+    act = analysis.activity
+    ids_at: dict[tuple, list] = defaultdict(list)
+    for code, period, iid in zip(act.inc_location.tolist(), act.period.tolist(), act.incident_ids.tolist()):
+        ids_at[(code, period)].append(iid)
     out = []
     for r in up.to_dict("records"):
         lid = str(r["unit"])
-        code = [codes.get_loc(lid)]
-        out.append({"location_id": lid, "name": str(info.loc[lid, "name"]) if lid in info.index else "",
-                    "type": str(info.loc[lid, "type"]) if lid in info.index else "",
-                    "ward": (info.loc[lid, "ward"] or "") if lid in info.index else "",
+        code = codes.get_loc(lid)
+        row = info.get(lid)
+        out.append({"location_id": lid, "name": str(row["name"]) if row else "",
+                    "type": str(row["type"]) if row else "",
+                    "ward": (row["ward"] or "") if row else "",
                     "incidents": int(r["incidents"]), "previous": int(r["previous"]), "trend": r["trend"],
                     "reason": trend_reason(r["trend"], int(r["incidents"]), int(r["previous"])),
-                    "incident_ids": analysis.activity.incidents_at(code, 0),
-                    "previous_incident_ids": analysis.activity.incidents_at(code, 1)})
+                    "incident_ids": sorted(ids_at.get((code, 0), [])),
+                    "previous_incident_ids": sorted(ids_at.get((code, 1), []))})
     out.sort(key=lambda x: (-(x["incidents"] - x["previous"]), -x["incidents"], x["location_id"]))
     return {"places": out, "previous_window": {"start": window.previous().start_iso,
                                                "end": window.previous().end_iso[:10]}}
@@ -296,9 +329,14 @@ def places(store: Store, window: Window) -> dict:
     locs = store.table("locations")
     inc = store.table("incidents")
     inc = inc[window.contains(inc["start"]) & (inc["location_id"] != "")] if len(inc) else inc
-    ids_by_place = inc.groupby("location_id")["incident_id"].apply(list).to_dict() if len(inc) else {}
+    # Lists and dicts built from whole columns (tolist): pandas' groupby-apply and to_dict walk
+    # Arrow-backed strings value by value (a borough's 5,000 places: 1.5 s CPU -> 0.1 s).
+    ids_by_place: dict[str, list] = defaultdict(list)
+    if len(inc):
+        for lid, iid in zip(inc["location_id"].tolist(), inc["incident_id"].tolist()):
+            ids_by_place[lid].append(iid)
     rows = []
-    for r in locs.to_dict("records"):
+    for r in row_dicts(locs):
         ids = ids_by_place.get(r["location_id"], [])
         rows.append({"location_id": r["location_id"], "name": r["name"], "type": r["type"], "ward": r["ward"],
                      "latitude": float(r["latitude"]) if r["latitude"] else None,
@@ -388,11 +426,11 @@ def recorded_groups(store: Store, window: Window) -> list[dict]:
     mem = store.table("memberships")
     if len(mem):
         mem = mem[window.overlaps(mem["first_seen"], mem["last_seen"])]
-    out = []
-    for g in groups.to_dict("records"):
-        members = sorted(set(mem.loc[mem["group_id"] == g["group_id"], "person_id"])) if len(mem) else []
-        out.append({"group_id": g["group_id"], "name": g["name"], "members": members, "source": g["source"]})
-    return out
+    members: dict[str, set] = defaultdict(set)  # one pass, not one scan of the memberships per group
+    for gid, pid in zip(mem["group_id"].tolist(), mem["person_id"].tolist()):
+        members[gid].add(pid)
+    return [{"group_id": g["group_id"], "name": g["name"], "members": sorted(members.get(g["group_id"], ())),
+             "source": g["source"]} for g in row_dicts(groups)]
 
 
 def group_choices(store: Store, window: Window, analysis: dict | None = None) -> list[dict]:
@@ -617,7 +655,7 @@ def weekly_review(store: Store, as_at: date | str, *, days: int | None = None,
     inc = store.table("incidents")
     inc = inc[window.contains(inc["start"]) & inc["type"].isin(["missing", "merlin"])] if len(inc) else inc
     inv = store.table("involvements")
-    inv = inv[inv["incident_id"].isin(set(inc["incident_id"])) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
+    inv = inv[isin(inv["incident_id"], inc["incident_id"]) & (inv["role"] != "reporting")] if len(inc) else inv.iloc[0:0]
     all_people = store.table("people")
     label = {r["person_id"]: person_label(r, redaction) for r in row_dicts(all_people)}
     locs = {r["location_id"]: r for r in row_dicts(store.table("locations"))}

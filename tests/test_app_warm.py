@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from streamlit.testing.v1 import AppTest
 
@@ -47,3 +48,24 @@ def test_a_newer_window_stops_an_older_windows_warming(monkeypatch):
     assert not done and not state._warm_state["done"]
     state._warm_run(("newer",), [lambda: done.append(1)])
     assert done == [1] and state._warm_state["done"] == [("newer",)]
+
+
+def test_warming_waits_while_a_page_runs(monkeypatch):
+    """Warming is for idle time: it does not start a step while any session's page is running
+    (the flaky browser hover: the warming thread competed with the page and the browser)."""
+    from graphmap.app import state
+
+    done: list[int] = []
+    monkeypatch.setitem(state._warm_state, "latest", ("w",))
+    monkeypatch.setitem(state._warm_state, "done", [])
+    monkeypatch.setitem(state._warm_state, "running", 1)  # a page is being computed
+    monkeypatch.setitem(state._warm_state, "page_ended", 0.0)
+    t = threading.Thread(target=state._warm_run, args=(("w",), [lambda: done.append(1)], 0.2))
+    t.start()
+    t.join(timeout=1.0)
+    assert t.is_alive() and not done
+    with state._warm_lock:
+        state._warm_state["running"] = 0
+        state._warm_state["page_ended"] = time.monotonic()
+    t.join(timeout=10)
+    assert done == [1] and state._warm_state["done"] == [("w",)]

@@ -115,6 +115,33 @@ def frame_with(pg, selector: str, timeout: float = 90):
     raise AssertionError(f"no frame shows {selector}")
 
 
+# The page's script has finished (Streamlit marks its root; benchmarks/bench_app.py waits for it too).
+SCRIPT_DONE = ("() => { const a = document.querySelector('[data-testid=stApp]');"
+               " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
+
+
+def hover_node(pg, net, node: str, timeout: float = 90):
+    """Move the mouse onto ``node`` in the network frame ``net`` until vis-network shows its
+    tooltip, within the same margin as the other waits here (90 s). On a loaded machine a
+    late table or iframe above the network can shift it after its position was read, and a
+    single mouse move is then lost: each try reads the position again, leaves and comes back."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout
+    while True:
+        net.frame_element().scroll_into_view_if_needed()  # the risk matrix form sits above the network
+        pos = net.evaluate(f"(() => {{ const p = network.canvasToDOM(network.getPositions(['{node}'])['{node}']);"
+                           " return [p.x, p.y]; })()")
+        box = net.frame_element().bounding_box()
+        pg.mouse.move(box["x"] + pos[0], box["y"] + pos[1], steps=4)
+        try:
+            return net.wait_for_selector(".vis-tooltip", state="visible", timeout=5000)
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            pg.mouse.move(1, 1)  # away, so the next move is a new hover
+
+
 def no_script_ran(pg) -> None:
     for f in pg.frames:
         assert f.evaluate("typeof window.__xss") == "undefined", f.url
@@ -123,15 +150,11 @@ def no_script_ran(pg) -> None:
 def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_path):
     page.goto(app_url + "/person?person=P900")
     page.get_by_text(XSS_SURNAME, exact=False).first.wait_for(timeout=90000)
+    page.wait_for_function(SCRIPT_DONE, timeout=90000)  # the whole page sent: nothing moves it any more
     net = frame_with(page, "#mynetwork canvas")
     net.wait_for_function(timeout=30000, expression="typeof network !== 'undefined' && nodes.get('P900') && nodes.get('P900').title")
     # Hover the hostile person: vis-network shows the title as text in its tooltip.
-    pos = net.evaluate("(() => { const p = network.canvasToDOM(network.getPositions(['P900'])['P900']);"
-                       " return [p.x, p.y]; })()")
-    net.frame_element().scroll_into_view_if_needed()  # the risk matrix form sits above the network
-    box = net.frame_element().bounding_box()
-    page.mouse.move(box["x"] + pos[0], box["y"] + pos[1])
-    tip = net.wait_for_selector(".vis-tooltip", state="visible", timeout=10000)
+    tip = hover_node(page, net, "P900")
     assert XSS_SURNAME in tip.inner_text()
     assert tip.query_selector("img, script") is None
     assert net.query_selector("#graphmap-legend") is not None

@@ -30,9 +30,14 @@ def main() -> None:
                f"(PG..., ids hold for this window), {sum(g['kind'] == 'recorded' for g in groups)} recorded groups.")
     if not gid:
         return
-    group = state.peer_group(gid)
+    # Drawn first without the two slowest parts of the window (the groups' stability re-runs and
+    # the disruption targets: seconds each at borough size); the two places that show them (the
+    # "how it was found" line and the adults' disruption steps) are filled in at the end.
+    group = state.peer_group(gid, first=True)
     st.subheader(state.md(group["name"] if group["kind"] == "found" else f"{group['name'] or gid} ({gid})"))
-    st.caption(state.md(group["how"]))
+    how = st.empty()
+    how.caption(state.md(group["how"]) if group["kind"] != "found" else
+                "How the group was found: working out its stability across re-runs...")
     m = group["metrics"]
     cols = st.columns(6)
     cols[0].metric("Members", m["members"])
@@ -89,17 +94,8 @@ def main() -> None:
         st.caption("No incidents naming members in the window.")
 
     st.subheader("Adults of concern around the group")
-    if group["adults_of_concern"]:
-        st.dataframe(pd.DataFrame([{
-            "name": a["name"], "id": a["person_id"], "age": a["age"], "members tied": a["members_tied"],
-            "likely-recruiter rank": (a["recruiter"] or {}).get("rank"),
-            "score": (a["recruiter"] or {}).get("score"),
-            "score parts": _parts(a["recruiter"]["parts"]) if a["recruiter"] else "",
-            "disruption step": a["disruption_step"],
-            "ties (records)": "; ".join(f"{t['name']}: {', '.join(t['records'])}" for t in a["ties"])}
-            for a in group["adults_of_concern"]]), hide_index=True, key="group_adults")
-    else:
-        st.caption("No adult of concern is tied to a member in the window.")
+    adults = st.empty()
+    _adults(adults, group, late=True)
 
     st.subheader("Bridges")
     if group["bridges"]:
@@ -138,3 +134,21 @@ def main() -> None:
     # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
     packs_ui.buttons("peer-group", state.window().as_at.isoformat(), lambda: state.peer_group_pack(gid)[0],
                      lambda: state.peer_group_pack(gid)[1], group_id=gid)
+    whole = state.peer_group(gid)  # the late parts: the page is complete when this run ends
+    how.caption(state.md(whole["how"]))
+    _adults(adults, whole)
+
+
+def _adults(slot, group: dict, *, late: bool = False) -> None:
+    """The adults of concern table; ``late``: drawn before the disruption steps are known."""
+    if not group["adults_of_concern"]:
+        slot.caption("No adult of concern is tied to a member in the window.")
+        return
+    slot.dataframe(pd.DataFrame([{
+        "name": a["name"], "id": a["person_id"], "age": a["age"], "members tied": a["members_tied"],
+        "likely-recruiter rank": (a["recruiter"] or {}).get("rank"),
+        "score": (a["recruiter"] or {}).get("score"),
+        "score parts": _parts(a["recruiter"]["parts"]) if a["recruiter"] else "",
+        "disruption step": "working out..." if late else a["disruption_step"],
+        "ties (records)": "; ".join(f"{t['name']}: {', '.join(t['records'])}" for t in a["ties"])}
+        for a in group["adults_of_concern"]]), hide_index=True, key="group_adults_first" if late else "group_adults")

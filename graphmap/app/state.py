@@ -194,6 +194,10 @@ CHOICE_PARTS = ("groups",)  # the group pickers: ids and sizes
 PROFILE_PARTS = ("groups", "hotspots")  # the Person profile: the person's found group, hotspots
 PEER_GROUP_PARTS = ("stable_groups", "bridges", "recruiters", "disruption_targets", "co_missing", "cross_borough",
                     "hotspots")  # the Peer group page and pack (group_assessment reads these keys)
+#: The Peer group page is drawn first from these, then the "how it was found" line and the
+#: adults' disruption steps are filled in from :data:`PEER_GROUP_LATE_PARTS` (the slowest two).
+PEER_GROUP_FIRST_PARTS = ("groups", "bridges", "recruiters", "co_missing", "cross_borough", "hotspots")
+PEER_GROUP_LATE_PARTS = ("stable_groups", "disruption_targets")
 FULL_PARTS = ("stable_groups", "bridges_full", "recruiters", "co_missing", "exposure", "complex_strategy",
               "disruption_targets", "cross_borough", "hotspots")
 
@@ -397,8 +401,11 @@ def _places(url: str, version: str, as_at: str, days: int) -> dict:
 
 @st.cache_data(show_spinner="Working out the hotspots...", max_entries=32)
 def _locations_board(url: str, version: str, as_at: str, days: int, location_id: str | None) -> dict:
-    return views.locations_board(_store(url), Window.ending(as_at, days), location_id,
-                                 analysis=_place_analysis(url, version, as_at, days))
+    from ..network._gc import gc_paused
+
+    analysis = _place_analysis(url, version, as_at, days)
+    with gc_paused():  # every place as a dict while a borough's tables are held
+        return views.locations_board(_store(url), Window.ending(as_at, days), location_id, analysis=analysis)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -407,10 +414,25 @@ def _recorded_groups(url: str, version: str, as_at: str, days: int) -> list[dict
 
 
 @st.cache_data(show_spinner="Assessing the group...", max_entries=32)
+def _peer_group_first(url: str, version: str, as_at: str, days: int, group_id: str, redaction: str) -> dict:
+    """The group's assessment without its late parts (no stability in "how", no disruption
+    steps): what the Peer group page draws first."""
+    from ..network._gc import gc_paused
+
+    analysis, source = _doc(url, version, as_at, days, PEER_GROUP_FIRST_PARTS), _network_source(url, version, as_at, days)
+    with gc_paused():  # tens of thousands of rows built while a borough's tables and graphs are held
+        return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction,
+                                analysis=analysis, source=source)
+
+
+@st.cache_data(show_spinner="Working out the groups' stability and the disruption steps...", max_entries=32)
 def _peer_group(url: str, version: str, as_at: str, days: int, group_id: str, redaction: str) -> dict:
-    return views.peer_group(_store(url), Window.ending(as_at, days), group_id, redaction=redaction,
-                            analysis=_doc(url, version, as_at, days, PEER_GROUP_PARTS),
-                            source=_network_source(url, version, as_at, days))
+    """The whole assessment (page and pack): ``views.peer_group`` of :data:`PEER_GROUP_PARTS`,
+    made as the first one with its late parts filled in (tested equal)."""
+    from ..group_assessment import with_late_parts
+
+    return with_late_parts(_peer_group_first(url, version, as_at, days, group_id, redaction),
+                           _doc(url, version, as_at, days, PEER_GROUP_LATE_PARTS))
 
 
 @st.cache_data(show_spinner="Writing the pack...", max_entries=8)
@@ -450,11 +472,21 @@ def _weekly_review(url: str, version: str, as_at: str, redaction: str) -> dict:
     return views.at_level(lambda s: views.weekly_review(s, as_at, redaction=redaction), _store(url), redaction)
 
 
-@st.cache_data(show_spinner="Finding adults of concern and places linked to several young people...", max_entries=32)
+@st.cache_resource(show_spinner="Finding adults of concern and places linked to several young people...",
+                   max_entries=4)
 def _complex_strategy(url: str, version: str, as_at: str, days: int, redaction: str) -> dict:
+    # A resource, not data: a borough's view is ~30 MB of evidence rows (every place's links),
+    # which st.cache_data pickled when computed (0.8 s CPU) and unpickled on every rerun of the
+    # page (choosing a subject); the page only reads it.
+    from ..network._gc import gc_paused
+
     w = Window.ending(as_at, days)
-    return views.at_level(lambda s: views.complex_strategy(s, w, redaction=redaction), _store(url), redaction,
-                          withholding=lambda store, level: _HeldLevel(store, level, _level_records(url, version, level)))
+    # The collector paused while ~130,000 evidence rows are built (at borough size it re-scanned
+    # the held tables and graphs at every few thousand new dicts).
+    with gc_paused():
+        return views.at_level(lambda s: views.complex_strategy(s, w, redaction=redaction), _store(url), redaction,
+                              withholding=lambda store, level: _HeldLevel(store, level,
+                                                                          _level_records(url, version, level)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -651,10 +683,11 @@ def recorded_groups() -> list[dict]:
     return _recorded_groups(*_key(), w.as_at.isoformat(), w.days)
 
 
-def peer_group(group_id: str) -> dict:
+def peer_group(group_id: str, *, first: bool = False) -> dict:
+    """The group's assessment; ``first``: without its late parts (:func:`_peer_group_first`)."""
     audit_view("view_group", f"group:{group_id}")
     w = window()
-    return _peer_group(*_key(), w.as_at.isoformat(), w.days, group_id, redaction())
+    return (_peer_group_first if first else _peer_group)(*_key(), w.as_at.isoformat(), w.days, group_id, redaction())
 
 
 def peer_group_pack(group_id: str) -> tuple[str, bytes]:
@@ -729,7 +762,7 @@ def clear_after_write() -> None:
     st.cache_data.clear()
     _store.clear()  # the tables read for the old version (the connections are _base's)
     for shared in (_window_graph, _first_incidents, _place_records, _place_analysis, _part, _analysis,
-                   _network_source):
+                   _network_source, _complex_strategy):
         shared.clear()
 
 
@@ -819,6 +852,8 @@ def awaiting(what: str, analysis: str) -> None:
 def run_page(run: Callable[[], Any], url_path: str | None = None) -> None:
     """Run a page; a page or view the user's role may not see stops with the reason, not a
     traceback (the navigation already hides such pages; this covers any other way in)."""
+    with _warm_lock:
+        _warm_state["running"] += 1
     try:
         if url_path is not None and not page_allowed(url_path):
             action = PAGE_ACTIONS.get(url_path, "view_person")
@@ -827,6 +862,10 @@ def run_page(run: Callable[[], Any], url_path: str | None = None) -> None:
     except access.AccessDenied as exc:
         st.error(md(str(exc)))
         return
+    finally:
+        with _warm_lock:
+            _warm_state["running"] -= 1
+            _warm_state["page_ended"] = time.monotonic()
     warm()
 
 
@@ -838,8 +877,11 @@ def run_page(run: Callable[[], Any], url_path: str | None = None) -> None:
 # next page opened finds its window ready. Streamlit's caches take one lock per entry: a page
 # asking for an entry being computed waits for it, nothing is computed twice. A newer window
 # (any session) stops the older one's thread at its next step, so warming never queues up.
+# Warming is for idle time only: each step waits until no page is running in any session and
+# none has ended for ``app.warm_after_seconds``, so it never competes on the CPU (2 cores here)
+# with a page being computed or, just after, with the browser drawing what that page sent.
 _warm_lock = threading.Lock()
-_warm_state: dict[str, Any] = {"latest": None, "done": []}
+_warm_state: dict[str, Any] = {"latest": None, "done": [], "running": 0, "page_ended": 0.0}
 
 
 def _warm_steps(view: str, version: str, as_at: str, days: int, level: str) -> list[tuple[str, Callable[[], Any]]]:
@@ -855,10 +897,22 @@ def _warm_steps(view: str, version: str, as_at: str, days: int, level: str) -> l
                     ("view_person", lambda: _complex_strategy(*a, level))]
 
 
+def _idle(key: tuple, quiet: float) -> bool:
+    """Wait until no page runs and none has ended for ``quiet`` seconds; ``False`` when a newer
+    window asked meanwhile (it goes first)."""
+    while True:
+        with _warm_lock:
+            if _warm_state["latest"] != key:
+                return False
+            wait = quiet - (time.monotonic() - _warm_state["page_ended"])
+            if _warm_state["running"] == 0 and wait <= 0:
+                return True
+        time.sleep(min(max(wait, 0.05), 0.25))
+
+
 def _warm_run(key: tuple, steps: list[Callable[[], Any]], delay: float = 0.0) -> None:
-    time.sleep(delay)  # a window typed digit by digit: only the last one is warmed
-    for step in steps:
-        if _warm_state["latest"] != key:  # a newer window asked: it goes first
+    for step in steps:  # a window typed digit by digit: only the last one is warmed
+        if not _idle(key, delay):
             return
         try:
             step()
