@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,19 +53,17 @@ SCRIPT_DONE = ("(() => { const a = document.querySelector('[data-testid=stApp]')
 IDLE = f"() => {SCRIPT_DONE} && !!document.querySelector('h1')"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--db")
-    ap.add_argument("--borough", help="a large store (copied first, never written)")
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
-    args = ap.parse_args()
-    db, urls = args.db, pages()
-    if args.borough:
-        db, urls = borough_copy(args.borough)
-    elif not db:
-        db = str(Path(tempfile.mkdtemp()) / "demo.db")
-        subprocess.run([sys.executable, "-m", "graphmap.cli", "demo", "--db", db, "--no-app"], check=True,
-                       stdout=subprocess.DEVNULL)
+def demo_db() -> str:
+    """A fresh demo store (``graphmap demo --no-app``) in a temporary folder."""
+    db = str(Path(tempfile.mkdtemp()) / "demo.db")
+    subprocess.run([sys.executable, "-m", "graphmap.cli", "demo", "--db", db, "--no-app"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return db
+
+
+@contextmanager
+def app_server(db: str):
+    """The app served on a free local port for ``db``: yields its URL once healthy; stopped after."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -80,11 +79,36 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # still computing a window for a closed tab
+            proc.kill()
+            proc.wait()
+
+
+def launch(p, chromium: str):
+    """Headless Chromium (the system browser) through Playwright's ``p``."""
+    return p.chromium.launch(executable_path=chromium,
+                             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db")
+    ap.add_argument("--borough", help="a large store (copied first, never written)")
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    args = ap.parse_args()
+    db, urls = args.db, pages()
+    if args.borough:
+        db, urls = borough_copy(args.borough)
+    with app_server(db or demo_db()) as url:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=args.chromium,
-                                  args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            b = launch(p, args.chromium)
             cold = {}
             for page in urls:  # the first visit after the server starts: imports, analyses, caches
                 pg = b.new_page()
@@ -128,13 +152,6 @@ def main() -> None:
                 print(f"{title:<34} {time.monotonic() - t:>8.2f}", flush=True)
             pg.close()
             b.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # still computing a window for a closed tab
-            proc.kill()
-            proc.wait()
 
 
 if __name__ == "__main__":

@@ -12,16 +12,12 @@ Not a test: timings on a shared machine move between runs.
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.bench_app import IDLE, ROOT  # noqa: E402
+from benchmarks.bench_app import IDLE, app_server, demo_db, launch  # noqa: E402
 
 
 def main() -> None:
@@ -32,31 +28,11 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=1.6)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args()
-    db = args.db
-    if not db:
-        db = str(Path(tempfile.mkdtemp()) / "demo.db")
-        subprocess.run([sys.executable, "-m", "graphmap.cli", "demo", "--db", db, "--no-app"], check=True,
-                       stdout=subprocess.DEVNULL)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
-                             "--", "--db", db], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        while True:
-            try:
-                if urllib.request.urlopen(url + "_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
+    with app_server(args.db or demo_db()) as url:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=args.chromium,
-                                  args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            b = launch(p, args.chromium)
             pg = b.new_page()
             events: dict[str, list] = {"ws": [], "vis": []}
             pg.on("websocket", lambda ws: ws.on("framereceived",
@@ -91,13 +67,6 @@ def main() -> None:
                 print(f"{days:>5} {first:>15.2f} {content:>15.2f} {marking:>9.2f} {end:>10.2f} {len(loads):>6} {loads}",
                       flush=True)
             b.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 if __name__ == "__main__":
