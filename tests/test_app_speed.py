@@ -55,3 +55,19 @@ def test_the_peer_group_page_ends_complete(demo_db, monkeypatch):
     adults = frame(at, "members tied", "disruption step").set_index("id")
     assert {a: adults.loc[a, "disruption step"] for a in set(steps) & _adults(g)} == \
         {a: steps[a] for a in set(steps) & _adults(g)}
+
+
+def test_the_app_runs_without_source_watching_or_a_full_collection_after_each_run():
+    """Session 7: Streamlit's source watcher (every loaded module walked on each new tab and after
+    each run) and its ``gc.collect(2)`` after every run took most of a demo page's server time
+    and 1-4 s of a borough window change. The project's config turns both off, and ``graphmap
+    app`` runs Streamlit from the folder that config is read from."""
+    import tomllib
+
+    from graphmap.cli import APP_SCRIPT
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
+    assert (APP_SCRIPT.parent / ".streamlit" / "config.toml").is_file()
