@@ -210,3 +210,35 @@ def test_demo_found_group_matches_the_analysis(demo):
     tied = {a["person_id"]: a["members_tied"] for a in g["adults_of_concern"]}
     assert tied == {a["person_id"]: a["members_tied"] for a in pg["adults_of_concern"]}
     assert set(pg["incidents"]) == {t["incident_id"] for t in g["timeline"]}
+
+
+def test_pictures_of_a_window_share_one_tie_graph_and_draw_as_if_built_alone(demo):
+    """Session 7: the unfiltered tie graph is built once per window's source and kept there; a
+    filtered picture builds its own and leaves it alone. Every picture is the one a fresh
+    source draws."""
+    s, analysis, _ = demo
+    shared = views.network_source(s, W)
+    person = max(analysis["peer_groups"], key=lambda g: g["size"])["members"][0]
+    asks = [dict(mode="person", person_id=person, hops=2), dict(mode="window"),
+            dict(mode="person", person_id=person, hops=1, link_kinds=("friend",)),
+            dict(mode="group", members=analysis["peer_groups"][0]["members"]),
+            dict(mode="window", min_evidence=2), dict(mode="person", person_id=person, hops=2)]
+    for ask in asks:
+        assert picture.network_view(shared, analysis, **ask) == \
+            picture.network_view(views.network_source(s, W), analysis, **ask), ask
+    kept = shared["_tie_graphs"]
+    assert sorted(kept) == [1, 2]  # one per minimum evidence; the filtered picture kept none
+    G = kept[1]
+    assert picture.network_view(shared, analysis, mode="window") and shared["_tie_graphs"][1] is G
+    assert G.number_of_edges() == len(set(zip(shared["evidence"]["a"], shared["evidence"]["b"])))
+
+
+def test_ties_among_a_few_people_come_in_the_graph_order(demo):
+    import networkx as nx
+
+    G = nx.Graph()
+    G.add_nodes_from(["z", "a", "m", "q", "b", "c", "d", "e", "f", "g", "h", "i"])
+    G.add_edges_from([("m", "z"), ("a", "z"), ("q", "a"), ("m", "a"), ("b", "c"), ("z", "q")])
+    few = ["q", "a", "z"]  # a quarter of the graph or less: only their ties are walked
+    whole = [(min(u, v), max(u, v), d) for u, v, d in G.edges(data=True) if u in few and v in few]
+    assert picture.edges_within(G, few) == whole == [("a", "z", {}), ("q", "z", {}), ("a", "q", {})]
