@@ -71,3 +71,23 @@ def test_the_app_runs_without_source_watching_or_a_full_collection_after_each_ru
     assert config["server"]["fileWatcherType"] == "none"
     assert config["runner"]["postScriptGC"] is False
     assert (APP_SCRIPT.parent / ".streamlit" / "config.toml").is_file()
+
+
+def test_a_network_picture_is_made_once_per_content_and_forgotten_after_a_write(monkeypatch):
+    from graphmap.app import components, state
+
+    made = []
+    real = components.network_html
+    monkeypatch.setattr(components, "network_html", lambda view, **k: made.append(1) or real(view, **k))
+    view = {"nodes": [{"id": "P1", "label": "Young person <b>", "colour": "#123456"},
+                      {"id": "P2", "label": "P2", "colour": "#123456"}],
+            "edges": [{"source": "P1", "target": "P2", "weight": 1, "title": "friend"}], "legend": []}
+    first = state.network_page(view, height=300)
+    again = state.network_page({**view, "nodes": [dict(n) for n in view["nodes"]]}, height=300)  # equal, not the same
+    assert first == again and len(made) == 1
+    other = state.network_page({**view, "edges": []}, height=300)
+    assert other != first and len(made) == 2
+    state.network_page(view, height=400)
+    assert len(made) == 3  # the height is part of the page
+    state.clear_after_write()
+    assert state.network_page(view, height=300) == first and len(made) == 4

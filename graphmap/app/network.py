@@ -9,7 +9,7 @@ import streamlit as st
 
 from .. import network_picture as picture
 from .. import schema
-from . import components, state
+from . import state
 from .people_picker import pick_person
 
 MODES = {"A peer group": "group", "A person's network": "person", "The whole window": "window"}
@@ -106,7 +106,7 @@ def main() -> None:
     if not view["nodes"]:
         st.info("Nothing to draw: no ties pass the filters in this window.")
         return
-    page, _ = components.network_html(view, height=620, cap=max(len(view["nodes"]), 1))
+    page, _ = state.network_page(view, height=620, cap=max(len(view["nodes"]), 1))
     st.iframe(page, height=640)
     labels = {n["id"]: n["label"] for n in view["nodes"]}
     marked = [n for n in view["nodes"] if n.get("bridge")]

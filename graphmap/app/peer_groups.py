@@ -62,7 +62,7 @@ def main() -> None:
     st.caption(f"Members and the adults of concern tied to them: {len(net['nodes'])} people, {len(net['edges'])} ties. "
                "Hover a tie for its records.")
     if net["nodes"]:
-        page, _ = components.network_html(net, height=460, cap=max(len(net["nodes"]), 1))
+        page, _ = state.network_page(net, height=460, cap=max(len(net["nodes"]), 1))
         st.iframe(page, height=480)
 
     st.subheader("Places the group shares")

@@ -764,6 +764,8 @@ def clear_after_write() -> None:
     for shared in (_window_graph, _first_incidents, _place_records, _place_analysis, _part, _analysis,
                    _network_source, _complex_strategy):
         shared.clear()
+    with _pictures_lock:  # pictures of records a deletion removed are not kept either
+        _PICTURES.clear()
 
 
 # --- sidebar and marking -----------------------------------------------------------------------
@@ -941,12 +943,37 @@ def warm() -> None:
                      name="graphmap-warm", daemon=True).start()
 
 
+# The pages drawn last, by their view's content: the seeded layout (0.2 s for a 250-person
+# picture) and pyvis's page were made again on every run of a page (a new tab, any widget).
+# Keyed by a digest of the pickled view (2-3 ms); Streamlit's own argument hashing took 0.1 s.
+_PICTURES: dict[str, tuple[str, str | None]] = {}
+_PICTURES_KEPT = 64
+_pictures_lock = threading.Lock()
+
+
+def network_page(view: dict, *, height: int, cap: int | None = None) -> tuple[str, str | None]:
+    """:func:`graphmap.app.components.network_html` of ``view``, kept per content (see above)."""
+    import hashlib
+    import pickle
+
+    from . import components
+
+    key = hashlib.sha256(pickle.dumps((view, height, cap), protocol=5)).hexdigest()
+    with _pictures_lock:
+        hit = _PICTURES.pop(key, None)
+    if hit is None:
+        hit = components.network_html(view, height=height, cap=cap)
+    with _pictures_lock:  # most recently used last; the oldest dropped
+        _PICTURES[key] = hit
+        while len(_PICTURES) > _PICTURES_KEPT:
+            del _PICTURES[next(iter(_PICTURES))]
+    return hit
+
+
 def show_network(view: dict, *, height: int, caption: str | None = None) -> None:
     """A pyvis picture of ``view`` (offline, seeded), the cap message if people were left out,
     and a caption."""
-    from . import components
-
-    page, message = components.network_html(view, height=height)
+    page, message = network_page(view, height=height)
     if message:
         st.warning(message)
     st.iframe(page, height=height + 20)
