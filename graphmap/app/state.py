@@ -315,13 +315,18 @@ def _window_graph(url: str, version: str, as_at: str, days: int) -> dict:
     the Overview's new links."""
     from ..network.graphs import NON_LINKING_ROLES, load_frames, person_graph, tie_evidence
 
+    from ..network._gc import gc_paused
+
     w, s = Window.ending(as_at, days), _store(url)
-    # load_frames's own read, with each person's first incident kept per as-at date (below).
-    incidents, involvements, _ = s.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES,
-                                                  first=False)
-    frames = load_frames(s, w, records=(incidents, involvements, _first_incidents(url, version, as_at)))
-    ev = tie_evidence(frames)
-    return {"frames": frames, "evidence": ev, "graph": person_graph(frames, evidence=ev)}
+    # The collector paused, as `graphmap analyse` reads and builds: columns, frames and one dict
+    # per person and tie, no cycles among them, while other windows' graphs are held.
+    with gc_paused():
+        # load_frames's own read, with each person's first incident kept per as-at date (below).
+        incidents, involvements, _ = s.window_records(w.start_iso, w.end_iso, exclude_roles=NON_LINKING_ROLES,
+                                                      first=False)
+        frames = load_frames(s, w, records=(incidents, involvements, _first_incidents(url, version, as_at)))
+        ev = tie_evidence(frames)
+        return {"frames": frames, "evidence": ev, "graph": person_graph(frames, evidence=ev)}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -343,11 +348,13 @@ def _part(name: str, url: str, version: str, as_at: str, days: int) -> Any:
     whichever page asks first. A resource, not data (a borough's parts are MBs; st.cache_data
     would copy them on every rerun); views only read it. Entries about a merged person carry
     their ``source_ids``, as in ``graphmap analyse``."""
+    from ..network._gc import gc_paused
     from ..network.analyse import add_source_ids
 
     shared = _window_graph(url, version, as_at, days)
     key, fn = PARTS[name]
-    out = fn(shared, url, version, as_at, days)
+    with gc_paused():  # as analyse_frames runs every part
+        out = fn(shared, url, version, as_at, days)
     add_source_ids({key: out}, shared["frames"].source_ids)
     return out
 
