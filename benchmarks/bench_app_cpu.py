@@ -74,6 +74,10 @@ def run(db: str, as_at: str, dump: str | None) -> None:
     from streamlit.testing.v1 import AppTest
 
     os.environ["GRAPHMAP_DB"] = db
+    # No background warming: its thread's CPU (the rest of a window, computed once a page has
+    # ended) counts in this process's time and fell into whichever page ran next (session 7;
+    # earlier figures include some of it). ``--warm`` keeps it.
+    os.environ.setdefault("GRAPHMAP_APP_WARM", "0")
     # AppTest scans every installed package for Streamlit components on each run (0.5-2 s CPU
     # here); the server does it once at start. Scan once, so the figures are the app's own.
     from streamlit.components.v2.component_manager import BidiComponentManager
@@ -154,10 +158,13 @@ def main() -> None:
     ap.add_argument("--db")
     ap.add_argument("--as-at", default="2026-10-31")
     ap.add_argument("--dump")
+    ap.add_argument("--warm", action="store_true", help="keep the app's background warming on")
     ap.add_argument("--compare", nargs=2)
     args = ap.parse_args()
     if args.compare:
         raise SystemExit(compare(*args.compare))
+    if args.warm:
+        os.environ["GRAPHMAP_APP_WARM"] = "1"
     run(args.db, args.as_at, args.dump)
 
 
