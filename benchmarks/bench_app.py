@@ -88,12 +88,13 @@ def demo_db() -> str:
 
 
 @contextmanager
-def app_server(db: str):
-    """The app served on a free local port for ``db``: yields its URL once healthy; stopped after."""
+def app_server(db: str, script: Path = ROOT / "app.py"):
+    """The app (or another Streamlit ``script``, with the project's config) served on a free
+    local port for ``db``: yields its URL once healthy; stopped after."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
                              "--", "--db", db], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
