@@ -6,6 +6,8 @@ The store holds the tiny fixture plus records whose text is hostile markup.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -88,11 +90,23 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def tables(at: AppTest) -> list:
+    """Every table on the page, in page order within each kind: the grids (``st.dataframe``)
+    then the plain tables (``st.table``: up to ``app.plain_table_rows`` rows), whose text cells
+    the app escapes for Markdown (``state.md``): given back as the records hold them."""
+    def unescaped(df):
+        df = df.copy()
+        for col in df.columns:
+            df[col] = [re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v for v in df[col].tolist()]
+        return df
+    return [e.value for e in at.dataframe] + [unescaped(e.value) for e in at.table]
+
+
 def frame(at: AppTest, *columns: str):
     """The first table on the page with these columns (AppTest does not expose dataframe keys)."""
-    for df in at.dataframe:
-        if set(columns) <= set(df.value.columns):
-            return df.value
+    for df in tables(at):
+        if set(columns) <= set(df.columns):
+            return df
     raise AssertionError(f"no table with columns {columns}")
 
 

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from graphmap import access
 from graphmap.store import open_store
 from tests.conftest import ROOT, SAMPLE_DEMO
-from tests.test_app import build_store
+from tests.test_app import build_store, tables
 
 PAGES = ["overview", "data", "network", "peer_groups", "locations_board", "person_profile", "complex_strategy",
          "weekly_review", "shared_packs"]
@@ -83,8 +83,8 @@ def everything_shown(at: AppTest) -> str:
             walk(child)
 
     walk(at._tree)
-    for df in at.dataframe:
-        parts.append(df.value.to_csv(index=False))
+    for df in tables(at):
+        parts.append(df.to_csv(index=False))
     for m in at.metric:
         parts.append(f"{m.label} {m.value}")
     for sb in at.selectbox:  # the labels the user would see for each option
@@ -162,7 +162,7 @@ def test_not_signed_in_sees_only_the_sign_in_button(tiny_db, as_role):
     at.run()
     assert not at.exception
     assert [b.key for b in at.button] == ["sign_in"]
-    assert not at.title and not at.dataframe and not at.sidebar.date_input
+    assert not at.title and not tables(at) and not at.sidebar.date_input
 
 
 def test_unknown_role_is_refused_not_granted(tiny_db, as_role):
@@ -201,7 +201,7 @@ def test_community_safety_sees_no_name_or_date_of_birth_anywhere(demo_db, as_rol
     assert leaked == []
     assert sorted(d for d in dobs if d in shown) == []
     if page == "locations_board":
-        hot = next(df.value for df in at.dataframe if "rank" in df.value.columns)
+        hot = next(df for df in tables(at) if "rank" in df.columns)
         assert len(hot) and hot["incidents"].sum() > 0 and hot["place"].str.len().min() > 0  # places and counts
         assert "Incidents in window" in shown
         assert at.selectbox(key="redaction").options == ["professionals-only", "family-present"]
@@ -216,7 +216,7 @@ def test_view_getters_refuse_a_role_without_the_action(tiny_db, as_role, getter,
     at = AppTest.from_function(view_script, args=(getter, arg), default_timeout=90).run()
     assert not at.exception
     assert "role community_safety" in errors(at)
-    assert not at.dataframe
+    assert not tables(at)
 
 
 def test_analyst_sees_names_where_community_safety_does_not(tiny_db, as_role):
@@ -271,7 +271,7 @@ def test_panel_member_sees_only_the_packs_given_to_them(tiny_db, as_role, tmp_pa
         shown = everything_shown(at)
         assert "role panel_member may not see this page" in errors(at), page
         assert not [n for n in names if n in shown] and not [d for d in dobs if d in shown], page
-        assert not at.dataframe and not at.metric, page
+        assert not tables(at) and not at.metric, page
 
 
 # --- audit: once per view ---------------------------------------------------------------------------

@@ -91,3 +91,34 @@ def test_a_network_picture_is_made_once_per_content_and_forgotten_after_a_write(
     assert len(made) == 3  # the height is part of the page
     state.clear_after_write()
     assert state.network_page(view, height=300) == first and len(made) == 4
+
+
+def _tables_script(rows: int, text: str) -> None:
+    import pandas as pd
+
+    from graphmap.app import state
+
+    state.show_table(pd.DataFrame({"name": [text] * rows, "n": range(rows)}), hide_index=True, key="t")
+
+
+def test_short_tables_are_plain_with_record_text_escaped_and_long_ones_grids():
+    """Session 7: up to ``app.plain_table_rows`` rows a plain table (a grid costs a new tab about
+    0.2 s to draw), longer a grid. A plain table renders Markdown, so record text is escaped:
+    a link, an image (an outside request) or markup shows as typed."""
+    from streamlit.testing.v1 import AppTest
+
+    from graphmap import schema
+    from tests.test_app import XSS_GROUP, tables
+
+    hostile = XSS_GROUP + " ![x](https://example.org/p.png) **bold**"
+    limit = int(schema.setting("app.plain_table_rows"))
+    short = AppTest.from_function(_tables_script, args=(limit, hostile)).run()
+    assert not short.exception and len(short.table) == 1 and not short.dataframe
+    shown = short.table[0].value
+    assert shown["name"].iloc[0] != hostile and "\\[x\\]\\(javascript\\:" in shown["name"].iloc[0]
+    assert "\\!\\[x\\]" in shown["name"].iloc[0] and "\\*\\*bold\\*\\*" in shown["name"].iloc[0]
+    assert shown["n"].tolist() == list(range(limit))  # numbers stay numbers
+    assert tables(short)[0]["name"].iloc[0] == hostile  # what the record holds, unescaped
+    long = AppTest.from_function(_tables_script, args=(limit + 1, hostile)).run()
+    assert not long.exception and len(long.dataframe) == 1 and not long.table
+    assert long.dataframe[0].value["name"].iloc[0] == hostile  # a grid shows cells as text

@@ -139,14 +139,14 @@ def rejects_frame(batch: records.Batch) -> pd.DataFrame:
 
 def show_batch(batch: records.Batch) -> None:
     st.subheader("Validation summary")
-    st.dataframe(summary_frame(batch), hide_index=True, key="data_summary")
+    state.show_table(summary_frame(batch), hide_index=True, key="data_summary")
     rej = rejects_frame(batch)
     if len(rej):
         rows = rej[["file", "row"]].drop_duplicates()
         st.subheader(f"Rejects ({len(rej)} problem(s) in {len(rows)} row(s))")
         st.caption("Row 1 is the header. Rejected rows are not loaded; every other row is "
                    "(with a source mapping, nothing from a rejected export row is loaded).")
-        st.dataframe(rej, hide_index=True, key="data_rejects")
+        state.show_table(rej, hide_index=True, key="data_rejects")
         # Formula-neutralised, as `graphmap load --rejects` writes it: a value such as
         # =HYPERLINK(...) opens as text in a spreadsheet.
         st.download_button("Download the rejects (CSV)", safe.csv_text(rej), file_name="rejects.csv",
@@ -236,7 +236,7 @@ def identity_section() -> None:
     shown = _as_seen(cands)
     st.markdown(f"**Candidates waiting for a decision: {len(cands)}**")
     if len(cands):
-        st.dataframe(shown[["link_id", "person_id", "person", "same_as", "same_as_person", "score", "reason"]]
+        state.show_table(shown[["link_id", "person_id", "person", "same_as", "same_as_person", "score", "reason"]]
                      .rename(columns={"reason": "evidence", "score": "match probability"}),
                      hide_index=True, key="identity_candidates")
         rows = {r["link_id"]: r for r in cands.to_dict("records")}  # the stored ids, for the decision
@@ -257,7 +257,7 @@ def identity_section() -> None:
     with st.expander(f"Merges in force ({len(merges)}): undo one"):
         if len(merges):
             shown_m = _as_seen(merges)
-            st.dataframe(shown_m[["link_id", "status", "person_id", "person", "same_as", "same_as_person",
+            state.show_table(shown_m[["link_id", "status", "person_id", "person", "same_as", "same_as_person",
                                   "decided_by", "decided_at", "reason"]], hide_index=True, key="identity_merges")
             rows_m = {r["link_id"]: r for r in shown_m.to_dict("records")}
             undo_id = st.selectbox("Merge to undo", list(rows_m), key="identity_undo_link", index=None,

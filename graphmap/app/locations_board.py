@@ -33,17 +33,17 @@ def show_profile(prof: dict) -> None:
     tp = prof["time_profile"]
     grid = pd.DataFrame(tp["counts"], index=tp["days"], columns=[f"{h:02d}" for h in tp["hours"]])
     st.markdown("**When: hour of day x day of week** (incidents starting in the window)")
-    st.dataframe(grid.style.background_gradient(cmap="Reds", axis=None), key="board_time_profile")
+    state.show_table(grid.style.background_gradient(cmap="Reds", axis=None), key="board_time_profile")
     if prof["groups"]:
         st.markdown("**Groups using the place** (counts of young people, no names)")
-        st.dataframe(pd.DataFrame(prof["groups"]), hide_index=True, key="board_groups")
+        state.show_table(pd.DataFrame(prof["groups"]), hide_index=True, key="board_groups")
     st.markdown("**Suggested actions** (drawn from schema/place_actions.yaml; the board decides)")
     for heading, actions in prof["actions"].items():
         for a in actions:
             st.markdown(f"- **{state.md(heading)}**: {state.md(a['action'])}. *Why:* {state.md(a['reason'])}")
     if prof["nearby"]:
         st.markdown("**Nearby places**")
-        st.dataframe(pd.DataFrame(prof["nearby"]), hide_index=True, key="board_nearby")
+        state.show_table(pd.DataFrame(prof["nearby"]), hide_index=True, key="board_nearby")
     st.caption("Incident records: " + state.md(", ".join(prof["evidence"]["incident_ids"]) or "none"))
 
 
@@ -77,13 +77,13 @@ def main() -> None:
                "are not on the map.")
     st.subheader("Hotspots")
     if board["hotspots"]:
-        st.dataframe(hotspot_table(board["hotspots"]), hide_index=True, key="board_places")
+        state.show_table(hotspot_table(board["hotspots"]), hide_index=True, key="board_places")
     else:
         st.caption("No incidents in the window.")
     if cells:
         st.markdown("**Hotspot grid cells** (incidents counted by the square they fall in, so a cluster of "
                     "small places shows even when no single place stands out)")
-        st.dataframe(pd.DataFrame([{"rank": c["rank"], "cell": c["cell_id"], "places": c["places"],
+        state.show_table(pd.DataFrame([{"rank": c["rank"], "cell": c["cell_id"], "places": c["places"],
                                     "score": c["score"], "incidents": c["incidents"], "trend": c["trend"]["label"],
                                     "young people": c["young_people"], "groups": c["groups"],
                                     "adults of concern": c["adults_of_concern"],

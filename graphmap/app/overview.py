@@ -22,19 +22,19 @@ def main() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Records held")
-        st.dataframe(pd.DataFrame({"record": list(counts), "rows": list(counts.values())}),
+        state.show_table(pd.DataFrame({"record": list(counts), "rows": list(counts.values())}),
                      hide_index=True, key="overview_counts")
         st.subheader("Incidents by type")
         by_type = data["incidents_by_type"]
         if by_type:
-            st.dataframe(pd.DataFrame({"type": list(by_type), "incidents": list(by_type.values())}),
+            state.show_table(pd.DataFrame({"type": list(by_type), "incidents": list(by_type.values())}),
                          hide_index=True, key="overview_types")
         else:
             st.caption("No incidents loaded.")
     with right:
         st.subheader("Sources")
         src = data["sources"]
-        st.dataframe(pd.DataFrame({"source": list(src), "rows": list(src.values())}), hide_index=True,
+        state.show_table(pd.DataFrame({"source": list(src), "rows": list(src.values())}), hide_index=True,
                      key="overview_sources")
         dr = data["date_range"]
         st.markdown(f"**Incident dates:** {dr['first'] or '-'} to {dr['last'] or '-'}")
@@ -43,7 +43,7 @@ def main() -> None:
     st.subheader("Recent loads")
     loads = data["loads"]
     if len(loads):
-        st.dataframe(loads, hide_index=True, key="overview_loads")
+        state.show_table(loads, hide_index=True, key="overview_loads")
     else:
         st.caption("Nothing loaded yet.")
     st.subheader("Needs attention")
@@ -54,7 +54,7 @@ def main() -> None:
         col.metric(f"Reviews {status}" if status != "no agreed assessment" else "Only drafts", rv["counts"][status])
     late = [r for r in rv["reviews"] if r["status"] in ("overdue", "due")]
     if late:
-        st.dataframe(pd.DataFrame(late)[["name", "person_id", "status", "next_review", "days_overdue",
+        state.show_table(pd.DataFrame(late)[["name", "person_id", "status", "next_review", "days_overdue",
                                          "combined_band", "response", "referrals_flag"]],
                      hide_index=True, key="overview_reviews")
     if rv["referral_flags"]:
@@ -70,7 +70,7 @@ def new_links() -> None:
     st.markdown(f"**New links to adults of concern since the last meeting** ({len(data['links'])})")
     st.caption(state.md("New: " + data["definition"] + ". Each tie with the records behind it."))
     if data["links"]:
-        st.dataframe(pd.DataFrame([{
+        state.show_table(pd.DataFrame([{
             "young person": f"{x['young_person_name']} ({x['young_person']})" if x["young_person_name"] != x["young_person"]
             else x["young_person"],
             "adult of concern": f"{x['adult_name']} ({x['adult']})" if x["adult_name"] != x["adult"] else x["adult"],
@@ -91,7 +91,7 @@ def rising_places() -> None:
                         "by the trend rule in settings (places.trend); new places only with at least the minimum "
                         "change. See the Locations Board for a place's profile."))
     if data["places"]:
-        st.dataframe(pd.DataFrame([{
+        state.show_table(pd.DataFrame([{
             "place": p["name"] or p["location_id"], "id": p["location_id"], "type": p["type"].replace("_", " "),
             "ward": p["ward"], "incidents": p["incidents"], "before": p["previous"], "trend": p["trend"],
             "why": p["reason"], "records": ", ".join(p["incident_ids"])} for p in data["places"]]),

@@ -48,7 +48,7 @@ def main() -> None:
     cols[5].metric("Highest matrix band", group["matrix"]["highest"] or "none", help="Of members' latest agreed assessments")
 
     st.subheader("Members")
-    st.dataframe(pd.DataFrame([{"name": r["name"], "person_id": r["person_id"], "age": r["age"], "role": r["role"],
+    state.show_table(pd.DataFrame([{"name": r["name"], "person_id": r["person_id"], "age": r["age"], "role": r["role"],
                                 "matrix band": r["matrix_band"], "matrix total": r["matrix_total"],
                                 "next review": r["next_review"], "cohorts": ", ".join(r["cohorts"]),
                                 "flags": r["flags"], "found group": r["found_group"], "bridge": r["bridge"]}
@@ -73,7 +73,7 @@ def main() -> None:
                    "popup": f"{p['name']} ({p['location_id']})\n{p['members']} members linked, {p['incidents']} "
                             f"incidents in the window\n" + ", ".join(p["incident_ids"][:20])} for p in places]
         st.iframe(components.map_html(points, height=420), height=440)
-        st.dataframe(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
+        state.show_table(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
                                     "members": p["members"], "incidents": p["incidents"],
                                     "hotspot rank": p["hotspot_rank"], "records": ", ".join(p["incident_ids"]),
                                     "presence": "; ".join(p["presence"])} for p in places]),
@@ -86,7 +86,7 @@ def main() -> None:
 
     st.subheader("Timeline")
     if group["timeline"]:
-        st.dataframe(pd.DataFrame([{"date": t["date"], "end": t["end"], "type": t["type"].replace("_", " "),
+        state.show_table(pd.DataFrame([{"date": t["date"], "end": t["end"], "type": t["type"].replace("_", " "),
                                     "id": t["incident_id"], "place": t["place"], "members named": t["people"],
                                     "grading": t["grading"], "source": t["source"]} for t in group["timeline"]]),
                      hide_index=True, key="group_timeline")
@@ -99,7 +99,7 @@ def main() -> None:
 
     st.subheader("Bridges")
     if group["bridges"]:
-        st.dataframe(pd.DataFrame([{
+        state.show_table(pd.DataFrame([{
             "name": b["name"], "id": b["person_id"], "role": b["role"], "member": b["member"],
             "betweenness": b["score"], "cut point": b["articulation_point"],
             "groups connected": ", ".join(b["groups_connected"]),
@@ -112,14 +112,14 @@ def main() -> None:
         st.caption("No one ties this group to another peer group in the window.")
     if group["co_missing"]:
         st.markdown("**Missing at the same time**")
-        st.dataframe(pd.DataFrame([{"person": c["person_a"], "with": c["person_b"],
+        state.show_table(pd.DataFrame([{"person": c["person_a"], "with": c["person_b"],
                                     "overlapping episodes": c["overlapping_episodes"], "pattern": c.get("pattern"),
                                     "dates": ", ".join(d[:10] for d in c.get("dates", [])),
                                     "records": "; ".join(" & ".join(r) for r in c.get("records", []))}
                                    for c in group["co_missing"]]), hide_index=True, key="group_co_missing")
 
     st.subheader("Cohort flags")
-    st.dataframe(pd.DataFrame([{"cohort": c["label"], "members": c["count"], "ids": ", ".join(c["members"])}
+    state.show_table(pd.DataFrame([{"cohort": c["label"], "members": c["count"], "ids": ", ".join(c["members"])}
                                for c in group["cohorts"]]), hide_index=True, key="group_cohorts")
 
     st.subheader("Suggested actions")
@@ -128,7 +128,7 @@ def main() -> None:
     rows = [{"heading": h, "suggested action": a["action"], "why": a["reason"]}
             for h, acts in group["actions"].items() for a in acts]
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="group_actions")
+        state.show_table(pd.DataFrame(rows), hide_index=True, key="group_actions")
     else:
         st.caption("No rule suggests an action for this group.")
     # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
@@ -144,7 +144,7 @@ def _adults(slot, group: dict, *, late: bool = False) -> None:
     if not group["adults_of_concern"]:
         slot.caption("No adult of concern is tied to a member in the window.")
         return
-    slot.dataframe(pd.DataFrame([{
+    state.show_table(where=slot, data=pd.DataFrame([{
         "name": a["name"], "id": a["person_id"], "age": a["age"], "members tied": a["members_tied"],
         "likely-recruiter rank": (a["recruiter"] or {}).get("rank"),
         "score": (a["recruiter"] or {}).get("score"),

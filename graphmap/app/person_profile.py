@@ -57,12 +57,12 @@ def main() -> None:
         st.caption("No agreed assessment on or before the as-at date.")
     if prof["matrix"]["past"] or prof["matrix"]["drafts"]:
         hist = prof["matrix"]["past"] + prof["matrix"]["drafts"]
-        st.dataframe(pd.DataFrame([{k: h.get(k) for k in ("assessment_id", "assessed_on", "status", "combined_total",
+        state.show_table(pd.DataFrame([{k: h.get(k) for k in ("assessment_id", "assessed_on", "status", "combined_total",
                                                           "combined_band", "next_review")} for h in hist]),
                      hide_index=True, key="profile_matrix_history")
     if prof["proposals"]:
         st.markdown("**Proposed from the records** (a proposal, never a score: the assessor decides)")
-        st.dataframe(pd.DataFrame([{"domain": p["label"], "proposed level": p["level_label"],
+        state.show_table(pd.DataFrame([{"domain": p["label"], "proposed level": p["level_label"],
                                     "would score": p["would_score"], "override": p["override"],
                                     "records": "; ".join(f"{r['rule']}: " + _evidence(r["evidence"])
                                                          for r in p["reasons"])} for p in prof["proposals"]]),
@@ -73,14 +73,14 @@ def main() -> None:
     view = state.ego_network(person, 1)
     state.show_network(view, height=380)
     if prof["ties"]:
-        st.dataframe(pd.DataFrame([{"person": t["name"], "id": t["person_id"], "role": t["role"].replace("_", " "),
+        state.show_table(pd.DataFrame([{"person": t["name"], "id": t["person_id"], "role": t["role"].replace("_", " "),
                                     "evidence": len(t["evidence"]), "records": _evidence(t["evidence"])}
                                    for t in prof["ties"]]), hide_index=True, key="profile_ties")
     st.subheader("Places")
     st.caption(f"Hotspot: among the {prof['hotspots_considered']} ranked places of the Locations Board for this "
                "window.")
     if prof["places"]:
-        st.dataframe(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
+        state.show_table(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
                                     "hotspot": "hotspot" if p["hotspot"] else "",
                                     "records": _evidence(p["evidence"])} for p in prof["places"]]),
                      hide_index=True, key="profile_places")
@@ -90,7 +90,7 @@ def main() -> None:
     st.caption("Recorded: a group membership a practitioner or police recorded. Found: the peer group the network "
                "analyses find from the ties in the window (see Peer group assessment).")
     if prof["groups"]:
-        st.dataframe(pd.DataFrame([{"group": g["group_id"], "name": g.get("name", ""),
+        state.show_table(pd.DataFrame([{"group": g["group_id"], "name": g.get("name", ""),
                                     "basis": "found in the data" if g["basis"] == "derived" else "recorded",
                                     "members": g.get("size"), "adults of concern tied": g.get("adults_of_concern"),
                                     "since": g.get("first_seen", ""), "source": g.get("source", ""),
@@ -100,11 +100,11 @@ def main() -> None:
         st.caption("No group recorded or found in the window.")
     st.subheader("Open actions")
     if prof["open_actions"]:
-        st.dataframe(pd.DataFrame(prof["open_actions"]), hide_index=True, key="profile_actions")
+        state.show_table(pd.DataFrame(prof["open_actions"]), hide_index=True, key="profile_actions")
     else:
         st.caption("None recorded.")
     st.subheader("Timeline")
-    st.dataframe(pd.DataFrame(prof["timeline"]), hide_index=True, key="profile_timeline")
+    state.show_table(pd.DataFrame(prof["timeline"]), hide_index=True, key="profile_timeline")
     for what, analysis in prof["awaiting"].items():  # none left; kept for views that add one
         state.awaiting(what.capitalize(), analysis)
 

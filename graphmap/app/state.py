@@ -950,6 +950,38 @@ def warm() -> None:
                      name="graphmap-warm", daemon=True).start()
 
 
+def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_index: bool | None = None, **kw: Any):
+    """A table: up to ``app.plain_table_rows`` rows plain (``st.table``), longer ones as
+    Streamlit's scrollable, sortable grid (``st.dataframe``, with ``key`` and ``kw``).
+
+    A grid is drawn by a large script on a canvas: six small grids took a new tab 1.1 s longer
+    to draw than six plain tables (``benchmarks/bench_app_floor.py``, session 7), and most of
+    the app's tables are a few rows. ``where``: the container or slot (default the page).
+    """
+    from pandas.io.formats.style import Styler
+
+    where = st if where is None else where
+    rows = len(data.data) if isinstance(data, Styler) else len(data)
+    if rows <= int(schema.setting("app.plain_table_rows")):
+        # st.table renders each cell as Markdown: record text (a name, a place) is escaped, so a
+        # link, an image (an outside request) or markup in it shows as typed. A Styler is the
+        # app's own numbers (the hour x day grid).
+        if not isinstance(data, Styler):
+            import pandas as pd
+
+            def escaped(values) -> pd.Series:
+                return pd.Series([md(v) if isinstance(v, str) else v for v in values.tolist()], index=values.index,
+                                 dtype=object)
+            data = data.copy()
+            for col in data.columns:
+                if not pd.api.types.is_numeric_dtype(data[col]) and not pd.api.types.is_bool_dtype(data[col]):
+                    data[col] = escaped(data[col])  # numbers keep their type (1 stays 1, not 1.0)
+            if not hide_index:
+                data.index = pd.Index(escaped(data.index.to_series()))
+        return where.table(data, hide_index=hide_index, border="horizontal")
+    return where.dataframe(data, key=key, hide_index=hide_index, **kw)
+
+
 # The pages drawn last, by their view's content: the seeded layout (0.2 s for a 250-person
 # picture) and pyvis's page were made again on every run of a page (a new tab, any widget).
 # Keyed by a digest of the pickled view (2-3 ms); Streamlit's own argument hashing took 0.1 s.
