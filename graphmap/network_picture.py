@@ -156,8 +156,11 @@ def _picture_graph(source: dict, *, min_evidence: int, **filters) -> nx.Graph:
     memo = source.setdefault("_tie_graphs", {}) if unfiltered else {}
     G = memo.get(min_evidence)
     if G is None:
+        from .network._gc import gc_paused
+
         ev = source["evidence"] if unfiltered else filter_evidence(source["evidence"], **filters)
-        G = tie_graph(source, ev, min_evidence=min_evidence)
+        with gc_paused():  # a dict per tie (tens of thousands), no cycles among them
+            G = tie_graph(source, ev, min_evidence=min_evidence)
         people = source["people"]
         nx.set_node_attributes(G, dict(zip(people["person_id"].tolist(), people["role"].tolist())), "role")
         G.graph["people_without_ties"] = sum(1 for _, k in G.degree() if k == 0)

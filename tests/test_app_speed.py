@@ -93,6 +93,19 @@ def test_a_network_picture_is_made_once_per_content_and_forgotten_after_a_write(
     assert state.network_page(view, height=300) == first and len(made) == 4
 
 
+def test_a_map_is_made_once_per_content(monkeypatch):
+    from graphmap.app import components, state
+
+    made = []
+    real = components.map_html
+    monkeypatch.setattr(components, "map_html", lambda points, **k: made.append(1) or real(points, **k))
+    points = [{"latitude": 51.4, "longitude": -0.19, "label": "Place <b>", "popup": "two\nlines"}]
+    first = state.map_page(points, height=300)
+    assert state.map_page([dict(p) for p in points], height=300) == first and len(made) == 1
+    assert state.map_page(points, height=300, areas=[]) and len(made) == 2  # areas are part of the map
+    assert state.network_page({"nodes": [], "edges": [], "legend": []}, height=300) and len(made) == 2
+
+
 def _tables_script(rows: int, text: str) -> None:
     import pandas as pd
 

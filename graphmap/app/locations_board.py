@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import components, packs_ui, state
+from . import packs_ui, state
 
 
 def hotspot_table(hotspots: list[dict]) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def main() -> None:
                        f"{c['places']} place(s), {c['incidents']} incident(s) in the window, {c['trend']['label']}\n"
                        f"{c['young_people']} young people, {c['groups']} group(s), "
                        f"{c['adults_of_concern']} adult(s) of concern"} for c in cells]
-    st.iframe(components.map_html(points, height=460, areas=areas), height=480)
+    st.iframe(state.map_page(points, height=460, areas=areas), height=480)
     st.caption(f"Places with incidents in the window; red: the ranked hotspot places; orange squares: the ranked "
                f"hotspot grid cells (darker scores higher). {board['unmapped']} place(s) have no coordinates and "
                "are not on the map.")

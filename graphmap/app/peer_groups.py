@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import components, packs_ui, state
+from . import packs_ui, state
 
 
 def _parts(parts: dict) -> str:
@@ -72,7 +72,7 @@ def main() -> None:
                    "label": f"{p['name']} ({p['location_id']}): {p['members']} members",
                    "popup": f"{p['name']} ({p['location_id']})\n{p['members']} members linked, {p['incidents']} "
                             f"incidents in the window\n" + ", ".join(p["incident_ids"][:20])} for p in places]
-        st.iframe(components.map_html(points, height=420), height=440)
+        st.iframe(state.map_page(points, height=420), height=440)
         state.show_table(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
                                     "members": p["members"], "incidents": p["incidents"],
                                     "hotspot rank": p["hotspot_rank"], "records": ", ".join(p["incident_ids"]),

@@ -455,16 +455,22 @@ def _peer_group_pack(url: str, version: str, as_at: str, days: int, group_id: st
 @st.cache_resource(show_spinner="Gathering the ties...", max_entries=4)
 def _network_source(url: str, version: str, as_at: str, days: int) -> dict:
     # A resource (not copied per use): the tie evidence of a whole window; views never change it.
+    from ..network._gc import gc_paused
+
     shared = _window_graph(url, version, as_at, days)
-    return views.network_source(_store(url), Window.ending(as_at, days), frames=shared["frames"],
-                                evidence=shared["evidence"])
+    with gc_paused():  # a column of tuples per piece of evidence, while the window's graph is held
+        return views.network_source(_store(url), Window.ending(as_at, days), frames=shared["frames"],
+                                    evidence=shared["evidence"])
 
 
 @st.cache_data(show_spinner="Drawing the network...", max_entries=64)
 def _network_view(url: str, version: str, as_at: str, days: int, options: tuple) -> dict:
-    return views.network_view(_store(url), Window.ending(as_at, days), **dict(options),
-                              analysis=_doc(url, version, as_at, days, NETWORK_PARTS),
-                              source=_network_source(url, version, as_at, days))
+    from ..network._gc import gc_paused
+
+    analysis, source = _doc(url, version, as_at, days, NETWORK_PARTS), _network_source(url, version, as_at, days)
+    with gc_paused():  # the window's ties as tuples (tens of thousands) while its graphs are held
+        return views.network_view(_store(url), Window.ending(as_at, days), **dict(options), analysis=analysis,
+                                  source=source)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -982,31 +988,44 @@ def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_ind
     return where.dataframe(data, key=key, hide_index=hide_index, **kw)
 
 
-# The pages drawn last, by their view's content: the seeded layout (0.2 s for a 250-person
-# picture) and pyvis's page were made again on every run of a page (a new tab, any widget).
-# Keyed by a digest of the pickled view (2-3 ms); Streamlit's own argument hashing took 0.1 s.
-_PICTURES: dict[str, tuple[str, str | None]] = {}
+# Pictures and maps drawn last, by their content: the seeded layout (0.2 s for a 250-person
+# picture), pyvis's page and folium's map (thousands of places on a borough) were made again on
+# every run of a page (a new tab, any widget). Keyed by a digest of the pickled content (2-3 ms;
+# Streamlit's own argument hashing took 0.1 s for a picture).
+_PICTURES: dict[str, Any] = {}
 _PICTURES_KEPT = 64
 _pictures_lock = threading.Lock()
 
 
-def network_page(view: dict, *, height: int, cap: int | None = None) -> tuple[str, str | None]:
-    """:func:`graphmap.app.components.network_html` of ``view``, kept per content (see above)."""
+def _kept(make: Callable[[], Any], *content: Any) -> Any:
+    """``make()``, or what it gave last time for the same ``content`` (most recent kept)."""
     import hashlib
     import pickle
 
-    from . import components
-
-    key = hashlib.sha256(pickle.dumps((view, height, cap), protocol=5)).hexdigest()
+    key = hashlib.sha256(pickle.dumps(content, protocol=5)).hexdigest()
     with _pictures_lock:
         hit = _PICTURES.pop(key, None)
     if hit is None:
-        hit = components.network_html(view, height=height, cap=cap)
+        hit = make()
     with _pictures_lock:  # most recently used last; the oldest dropped
         _PICTURES[key] = hit
         while len(_PICTURES) > _PICTURES_KEPT:
             del _PICTURES[next(iter(_PICTURES))]
     return hit
+
+
+def network_page(view: dict, *, height: int, cap: int | None = None) -> tuple[str, str | None]:
+    """:func:`graphmap.app.components.network_html` of ``view``, kept per content (see above)."""
+    from . import components
+
+    return _kept(lambda: components.network_html(view, height=height, cap=cap), "network", view, height, cap)
+
+
+def map_page(points: list[dict], *, height: int, areas: list[dict] | None = None) -> str:
+    """:func:`graphmap.app.components.map_html`, kept per content (see above)."""
+    from . import components
+
+    return _kept(lambda: components.map_html(points, height=height, areas=areas), "map", points, height, areas)
 
 
 def show_network(view: dict, *, height: int, caption: str | None = None) -> None:

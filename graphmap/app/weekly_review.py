@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import components, packs_ui, state
+from . import packs_ui, state
 
 
 def main() -> None:
@@ -23,9 +23,9 @@ def main() -> None:
     else:
         st.caption(f"None started in these {data['days']} days.")
     if data["places"]:
-        st.iframe(components.map_html([{"latitude": p["latitude"], "longitude": p["longitude"],
-                                        "label": f"{p['name']} ({p['location_id']}): {p['incidents']} record(s)",
-                                        "radius": 4 + min(p["incidents"], 10)} for p in data["places"]], height=360),
+        st.iframe(state.map_page([{"latitude": p["latitude"], "longitude": p["longitude"],
+                                   "label": f"{p['name']} ({p['location_id']}): {p['incidents']} record(s)",
+                                   "radius": 4 + min(p["incidents"], 10)} for p in data["places"]], height=360),
                   height=380)
         st.caption("Where this week's records happened (a missing episode: where the young person was found).")
 
