@@ -63,8 +63,10 @@ def content(at) -> dict:
     for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
         out[kind] = [str(e.value) for e in getattr(at, kind)]
     out["metric"] = [[m.label, str(m.value)] for m in at.metric]
-    # Grids and plain tables together (a table is one or the other by its length: session 7).
-    out["dataframe"] = [df.value.astype(str).to_dict("split") for df in (*at.dataframe, *at.table)]
+    # Grids and plain tables together (a table is one or the other by its length, session 7;
+    # a plain table's text is escaped for Markdown: compared as the records hold it).
+    out["dataframe"] = [df.value.astype(str).to_dict("split") for df in at.dataframe] + [
+        df.value.astype(str).map(lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v).to_dict("split") for df in at.table]
     out["iframe"] = [e.proto.srcdoc for e in at.get("iframe")]
     out["selectbox"] = [[s.label, [str(o) for o in s.options]] for s in at.selectbox]
     out["exception"] = [str(e.value) for e in at.exception]
