@@ -122,6 +122,24 @@ def launch(p, chromium: str):
                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
 
 
+def first_and_change(tab, url: str, days: int) -> tuple[float, float]:
+    """Open ``url`` in a new tab (``tab()``): seconds until drawn, then until drawn again after
+    the window box is set to ``days`` (from Enter; the value is typed beforehand)."""
+    pg = tab()
+    pg.add_init_script(WATCH)
+    pg.goto(url, timeout=600000)
+    first = drawn(pg, timeout=180000)
+    box = pg.get_by_label("Window (days)", exact=True)
+    # Playwright's default 30 s wait for the box is too short on a loaded machine.
+    box.fill(str(days), timeout=600000)
+    t = pg.evaluate("performance.now()")
+    box.press("Enter", timeout=600000)
+    pg.wait_for_function(f"() => document.body.innerText.includes('window {days} days')", timeout=600000)
+    change = drawn(pg, since=t)
+    pg.close()
+    return first, change
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
@@ -148,21 +166,9 @@ def main() -> None:
                 pg.close()
             print(f"{'page':<34} {'cold s':>7} {'first render s':>14} {'window change s':>16}")
             for i, page in enumerate(urls):
-                pg = tab()
-                pg.add_init_script(WATCH)
-                pg.goto(url + page, timeout=600000)
-                first = drawn(pg, timeout=180000)
                 # A window no page has used yet, so the change computes this page's views afresh.
-                days = str(300 - i)
-                box = pg.get_by_label("Window (days)", exact=True)
-                # Playwright's default 30 s wait for the box is too short on a loaded machine.
-                box.fill(days, timeout=600000)
-                t = pg.evaluate("performance.now()")
-                box.press("Enter", timeout=600000)
-                pg.wait_for_function(f"() => document.body.innerText.includes('window {days} days')", timeout=600000)
-                change = drawn(pg, since=t)
+                first, change = first_and_change(tab, url + page, 300 - i)
                 print(f"{page or '(overview)':<34} {cold[page]:>7.2f} {first:>14.2f} {change:>16.2f}", flush=True)
-                pg.close()
             # Moving between pages with the sidebar (how people use the app): no new tab, so no
             # start-up of Streamlit's front end; timed until the new page's title shows and the
             # script is idle.

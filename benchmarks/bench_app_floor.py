@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.bench_app import WATCH, app_server, drawn, launch  # noqa: E402
+from benchmarks.bench_app import app_server, first_and_change, launch  # noqa: E402
 
 PAGE = '''
 import pandas as pd
@@ -61,18 +61,9 @@ def main() -> None:
             profile = b.new_context()
             firsts, changes = [], []
             for i in range(args.tabs + 1):
-                pg = profile.new_page()
-                pg.add_init_script(WATCH)
-                pg.goto(url, timeout=600000)
-                firsts.append(drawn(pg))
-                days = str(300 - i)
-                box = pg.get_by_label("Window (days)", exact=True)
-                box.fill(days, timeout=600000)
-                t = pg.evaluate("performance.now()")
-                box.press("Enter", timeout=600000)
-                pg.wait_for_function(f"() => document.body.innerText.includes('window {days} days')", timeout=600000)
-                changes.append(drawn(pg, since=t))
-                pg.close()
+                first, change = first_and_change(profile.new_page, url, 300 - i)
+                firsts.append(first)
+                changes.append(change)
             b.close()
         f, c = firsts[1:], changes[1:]
         print(f"{label:<26} {firsts[0]:>13.2f} {statistics.median(f):>14.2f} ({min(f):.2f}-{max(f):.2f}) "
