@@ -26,10 +26,10 @@ def main() -> None:
     adults = sum(1 for c in cands if c["subject_type"] == "person")
     st.subheader(f"{adults} adult(s) of concern and {len(cands) - adults} place(s)")
     state.show_table(pd.DataFrame([{"subject": c["label"], "id": c["subject_id"],
-                                "what": "adult of concern" if c["subject_type"] == "person"
-                                else f"place ({str(c['location_type']).replace('_', ' ')})",
-                                "young people": c["count"], "earliest link": c["since"]} for c in cands]),
-                 hide_index=True, key="complex_candidates")
+                                    "what": "adult of concern" if c["subject_type"] == "person"
+                                    else f"place ({str(c['location_type']).replace('_', ' ')})",
+                                    "young people": c["count"], "earliest link": c["since"]} for c in cands]),
+                     hide_index=True, key="complex_candidates")
     if data["network"]["nodes"]:
         state.show_network(data["network"], height=420,
                            caption="Adults of concern and the young people linked to them.")
@@ -44,10 +44,10 @@ def main() -> None:
         st.caption(f"Linked to {c['count']} young people; the earliest link in the window is from "
                    f"{c['since'] or 'an undated record'}.")
         state.show_table(pd.DataFrame([{"young person": lk["name"], "age": lk["age"], "how linked": lk["how"],
-                                    "since": lk["since"], "last": lk["last"], "gradings": ", ".join(lk["gradings"]),
-                                    "basis": lk["basis"]} for lk in c["links"]]),
-                     hide_index=True, key="complex_links")
+                                        "since": lk["since"], "last": lk["last"], "gradings": ", ".join(lk["gradings"]),
+                                        "basis": lk["basis"]} for lk in c["links"]]),
+                         hide_index=True, key="complex_links")
         st.markdown("**The evidence** (every record behind each link)")
         state.show_table(pd.DataFrame([{"young person": lk["name"], **e} for lk in c["links"] for e in lk["evidence"]]),
-                     hide_index=True, key="complex_evidence")
+                         hide_index=True, key="complex_evidence")
     packs_ui.downloads("complex-strategy", subject_id=chosen)

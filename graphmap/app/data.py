@@ -237,8 +237,8 @@ def identity_section() -> None:
     st.markdown(f"**Candidates waiting for a decision: {len(cands)}**")
     if len(cands):
         state.show_table(shown[["link_id", "person_id", "person", "same_as", "same_as_person", "score", "reason"]]
-                     .rename(columns={"reason": "evidence", "score": "match probability"}),
-                     hide_index=True, key="identity_candidates")
+                         .rename(columns={"reason": "evidence", "score": "match probability"}),
+                         hide_index=True, key="identity_candidates")
         rows = {r["link_id"]: r for r in cands.to_dict("records")}  # the stored ids, for the decision
         seen = {r["link_id"]: r for r in shown.to_dict("records")}
         chosen = st.selectbox("Candidate", [lid for lid in rows if lid in seen], key="identity_candidate",
@@ -258,7 +258,7 @@ def identity_section() -> None:
         if len(merges):
             shown_m = _as_seen(merges)
             state.show_table(shown_m[["link_id", "status", "person_id", "person", "same_as", "same_as_person",
-                                  "decided_by", "decided_at", "reason"]], hide_index=True, key="identity_merges")
+                                      "decided_by", "decided_at", "reason"]], hide_index=True, key="identity_merges")
             rows_m = {r["link_id"]: r for r in shown_m.to_dict("records")}
             undo_id = st.selectbox("Merge to undo", list(rows_m), key="identity_undo_link", index=None,
                                    format_func=lambda lid: f"{lid}: {rows_m[lid]['person_id']} = "

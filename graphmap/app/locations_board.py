@@ -84,11 +84,11 @@ def main() -> None:
         st.markdown("**Hotspot grid cells** (incidents counted by the square they fall in, so a cluster of "
                     "small places shows even when no single place stands out)")
         state.show_table(pd.DataFrame([{"rank": c["rank"], "cell": c["cell_id"], "places": c["places"],
-                                    "score": c["score"], "incidents": c["incidents"], "trend": c["trend"]["label"],
-                                    "young people": c["young_people"], "groups": c["groups"],
-                                    "adults of concern": c["adults_of_concern"],
-                                    "found when missing": c["found_missing"]} for c in cells]),
-                     hide_index=True, key="board_cells")
+                                        "score": c["score"], "incidents": c["incidents"], "trend": c["trend"]["label"],
+                                        "young people": c["young_people"], "groups": c["groups"],
+                                        "adults of concern": c["adults_of_concern"],
+                                        "found when missing": c["found_missing"]} for c in cells]),
+                         hide_index=True, key="board_cells")
     names = {p["location_id"]: p["name"] or p["location_id"] for p in board["places"]}
     order = [h["location_id"] for h in board["hotspots"]] + sorted(set(names) - set(rank))
     chosen = st.selectbox("Place profile", order, index=None, key="board_place",

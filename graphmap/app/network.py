@@ -116,14 +116,14 @@ def main() -> None:
                                         for n in marked)))
     st.subheader("Groups and people shown" if view.get("aggregated") else "People shown")
     state.show_table(pd.DataFrame([{"person": n["label"], "id": n["id"], "role": n["role"].replace("_", " "),
-                                "peer group": n["group"], picture.MEASURES.get(options["size_by"], "measure"): n["measure"],
-                                "bridge": n["bridge"]} for n in view["nodes"]]),
-                 hide_index=True, key="network_people")
+                                    "peer group": n["group"], picture.MEASURES.get(options["size_by"], "measure"): n["measure"],
+                                    "bridge": n["bridge"]} for n in view["nodes"]]),
+                     hide_index=True, key="network_people")
     if view["edges"]:
         st.subheader("Ties and their evidence")
         ties = sorted(view["edges"], key=lambda e: (-e["weight"], e["source"], e["target"]))
         state.show_table(pd.DataFrame([{"person": labels[e["source"]], "linked to": labels[e["target"]],
-                                    "evidence": e["count"], "weight": e["weight"],
-                                    "kinds": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in e["ties"].items()),
-                                    "records": "; ".join(e["evidence"])} for e in ties]),
-                     hide_index=True, key="network_ties")
+                                        "evidence": e["count"], "weight": e["weight"],
+                                        "kinds": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in e["ties"].items()),
+                                        "records": "; ".join(e["evidence"])} for e in ties]),
+                         hide_index=True, key="network_ties")

@@ -23,19 +23,19 @@ def main() -> None:
     with left:
         st.subheader("Records held")
         state.show_table(pd.DataFrame({"record": list(counts), "rows": list(counts.values())}),
-                     hide_index=True, key="overview_counts")
+                         hide_index=True, key="overview_counts")
         st.subheader("Incidents by type")
         by_type = data["incidents_by_type"]
         if by_type:
             state.show_table(pd.DataFrame({"type": list(by_type), "incidents": list(by_type.values())}),
-                         hide_index=True, key="overview_types")
+                             hide_index=True, key="overview_types")
         else:
             st.caption("No incidents loaded.")
     with right:
         st.subheader("Sources")
         src = data["sources"]
         state.show_table(pd.DataFrame({"source": list(src), "rows": list(src.values())}), hide_index=True,
-                     key="overview_sources")
+                         key="overview_sources")
         dr = data["date_range"]
         st.markdown(f"**Incident dates:** {dr['first'] or '-'} to {dr['last'] or '-'}")
         st.markdown(f"**Last load:** {data['last_load'] or 'never'}")
@@ -55,8 +55,8 @@ def main() -> None:
     late = [r for r in rv["reviews"] if r["status"] in ("overdue", "due")]
     if late:
         state.show_table(pd.DataFrame(late)[["name", "person_id", "status", "next_review", "days_overdue",
-                                         "combined_band", "response", "referrals_flag"]],
-                     hide_index=True, key="overview_reviews")
+                                             "combined_band", "response", "referrals_flag"]],
+                         hide_index=True, key="overview_reviews")
     if rv["referral_flags"]:
         st.caption(f"{len(rv['referral_flags'])} young people with repeat referrals in the last six months "
                    "(see Person profile).")

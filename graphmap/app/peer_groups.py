@@ -49,10 +49,10 @@ def main() -> None:
 
     st.subheader("Members")
     state.show_table(pd.DataFrame([{"name": r["name"], "person_id": r["person_id"], "age": r["age"], "role": r["role"],
-                                "matrix band": r["matrix_band"], "matrix total": r["matrix_total"],
-                                "next review": r["next_review"], "cohorts": ", ".join(r["cohorts"]),
-                                "flags": r["flags"], "found group": r["found_group"], "bridge": r["bridge"]}
-                               for r in group["members"]]), hide_index=True, key="group_members")
+                                    "matrix band": r["matrix_band"], "matrix total": r["matrix_total"],
+                                    "next review": r["next_review"], "cohorts": ", ".join(r["cohorts"]),
+                                    "flags": r["flags"], "found group": r["found_group"], "bridge": r["bridge"]}
+                                   for r in group["members"]]), hide_index=True, key="group_members")
     st.caption("Matrix: the latest agreed assessment on or before the as-at date. Cohorts: schema/cohorts.yaml.")
 
     st.subheader("Network")
@@ -74,10 +74,10 @@ def main() -> None:
                             f"incidents in the window\n" + ", ".join(p["incident_ids"][:20])} for p in places]
         st.iframe(state.map_page(points, height=420), height=440)
         state.show_table(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
-                                    "members": p["members"], "incidents": p["incidents"],
-                                    "hotspot rank": p["hotspot_rank"], "records": ", ".join(p["incident_ids"]),
-                                    "presence": "; ".join(p["presence"])} for p in places]),
-                     hide_index=True, key="group_places")
+                                        "members": p["members"], "incidents": p["incidents"],
+                                        "hotspot rank": p["hotspot_rank"], "records": ", ".join(p["incident_ids"]),
+                                        "presence": "; ".join(p["presence"])} for p in places]),
+                         hide_index=True, key="group_places")
         unmapped = sum(1 for p in places if p["latitude"] is None)
         if unmapped:
             st.caption(f"{unmapped} shared place(s) have no coordinates and are not on the map.")
@@ -87,9 +87,9 @@ def main() -> None:
     st.subheader("Timeline")
     if group["timeline"]:
         state.show_table(pd.DataFrame([{"date": t["date"], "end": t["end"], "type": t["type"].replace("_", " "),
-                                    "id": t["incident_id"], "place": t["place"], "members named": t["people"],
-                                    "grading": t["grading"], "source": t["source"]} for t in group["timeline"]]),
-                     hide_index=True, key="group_timeline")
+                                        "id": t["incident_id"], "place": t["place"], "members named": t["people"],
+                                        "grading": t["grading"], "source": t["source"]} for t in group["timeline"]]),
+                         hide_index=True, key="group_timeline")
     else:
         st.caption("No incidents naming members in the window.")
 
@@ -113,14 +113,14 @@ def main() -> None:
     if group["co_missing"]:
         st.markdown("**Missing at the same time**")
         state.show_table(pd.DataFrame([{"person": c["person_a"], "with": c["person_b"],
-                                    "overlapping episodes": c["overlapping_episodes"], "pattern": c.get("pattern"),
-                                    "dates": ", ".join(d[:10] for d in c.get("dates", [])),
-                                    "records": "; ".join(" & ".join(r) for r in c.get("records", []))}
-                                   for c in group["co_missing"]]), hide_index=True, key="group_co_missing")
+                                        "overlapping episodes": c["overlapping_episodes"], "pattern": c.get("pattern"),
+                                        "dates": ", ".join(d[:10] for d in c.get("dates", [])),
+                                        "records": "; ".join(" & ".join(r) for r in c.get("records", []))}
+                                       for c in group["co_missing"]]), hide_index=True, key="group_co_missing")
 
     st.subheader("Cohort flags")
     state.show_table(pd.DataFrame([{"cohort": c["label"], "members": c["count"], "ids": ", ".join(c["members"])}
-                               for c in group["cohorts"]]), hide_index=True, key="group_cohorts")
+                                   for c in group["cohorts"]]), hide_index=True, key="group_cohorts")
 
     st.subheader("Suggested actions")
     st.caption("Prompts for the meeting from schema/group_actions.yaml, each with the numbers that raised it: "

@@ -58,15 +58,15 @@ def main() -> None:
     if prof["matrix"]["past"] or prof["matrix"]["drafts"]:
         hist = prof["matrix"]["past"] + prof["matrix"]["drafts"]
         state.show_table(pd.DataFrame([{k: h.get(k) for k in ("assessment_id", "assessed_on", "status", "combined_total",
-                                                          "combined_band", "next_review")} for h in hist]),
-                     hide_index=True, key="profile_matrix_history")
+                                                              "combined_band", "next_review")} for h in hist]),
+                         hide_index=True, key="profile_matrix_history")
     if prof["proposals"]:
         st.markdown("**Proposed from the records** (a proposal, never a score: the assessor decides)")
         state.show_table(pd.DataFrame([{"domain": p["label"], "proposed level": p["level_label"],
-                                    "would score": p["would_score"], "override": p["override"],
-                                    "records": "; ".join(f"{r['rule']}: " + _evidence(r["evidence"])
-                                                         for r in p["reasons"])} for p in prof["proposals"]]),
-                     hide_index=True, key="profile_proposals")
+                                        "would score": p["would_score"], "override": p["override"],
+                                        "records": "; ".join(f"{r['rule']}: " + _evidence(r["evidence"])
+                                                             for r in p["reasons"])} for p in prof["proposals"]]),
+                         hide_index=True, key="profile_proposals")
     matrix_form(person, prof)
 
     st.subheader("Ties in the window")
@@ -74,16 +74,16 @@ def main() -> None:
     state.show_network(view, height=380)
     if prof["ties"]:
         state.show_table(pd.DataFrame([{"person": t["name"], "id": t["person_id"], "role": t["role"].replace("_", " "),
-                                    "evidence": len(t["evidence"]), "records": _evidence(t["evidence"])}
-                                   for t in prof["ties"]]), hide_index=True, key="profile_ties")
+                                        "evidence": len(t["evidence"]), "records": _evidence(t["evidence"])}
+                                       for t in prof["ties"]]), hide_index=True, key="profile_ties")
     st.subheader("Places")
     st.caption(f"Hotspot: among the {prof['hotspots_considered']} ranked places of the Locations Board for this "
                "window.")
     if prof["places"]:
         state.show_table(pd.DataFrame([{"place": p["name"], "id": p["location_id"], "type": p["type"], "ward": p["ward"],
-                                    "hotspot": "hotspot" if p["hotspot"] else "",
-                                    "records": _evidence(p["evidence"])} for p in prof["places"]]),
-                     hide_index=True, key="profile_places")
+                                        "hotspot": "hotspot" if p["hotspot"] else "",
+                                        "records": _evidence(p["evidence"])} for p in prof["places"]]),
+                         hide_index=True, key="profile_places")
     else:
         st.caption("No places linked in the window.")
     st.subheader("Groups")
@@ -91,11 +91,11 @@ def main() -> None:
                "analyses find from the ties in the window (see Peer group assessment).")
     if prof["groups"]:
         state.show_table(pd.DataFrame([{"group": g["group_id"], "name": g.get("name", ""),
-                                    "basis": "found in the data" if g["basis"] == "derived" else "recorded",
-                                    "members": g.get("size"), "adults of concern tied": g.get("adults_of_concern"),
-                                    "since": g.get("first_seen", ""), "source": g.get("source", ""),
-                                    "grading": g.get("grading", "")} for g in prof["groups"]]),
-                     hide_index=True, key="profile_groups")
+                                        "basis": "found in the data" if g["basis"] == "derived" else "recorded",
+                                        "members": g.get("size"), "adults of concern tied": g.get("adults_of_concern"),
+                                        "since": g.get("first_seen", ""), "source": g.get("source", ""),
+                                        "grading": g.get("grading", "")} for g in prof["groups"]]),
+                         hide_index=True, key="profile_groups")
     else:
         st.caption("No group recorded or found in the window.")
     st.subheader("Open actions")

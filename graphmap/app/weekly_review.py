@@ -33,31 +33,31 @@ def main() -> None:
     st.caption(f"Repeat missing here means: {data['repeat_definition']}.")
     if data["repeat_missing"]:
         state.show_table(pd.DataFrame([{"young person": r["name"], "episodes in the period": r["episodes"],
-                                    "this week": r["this_week"], "longest (hours)": r["longest_hours"],
-                                    "first": r["first"], "latest": r["last"], "records": ", ".join(r["records"])}
-                                   for r in data["repeat_missing"]]), hide_index=True, key="weekly_repeat")
+                                        "this week": r["this_week"], "longest (hours)": r["longest_hours"],
+                                        "first": r["first"], "latest": r["last"], "records": ", ".join(r["records"])}
+                                       for r in data["repeat_missing"]]), hide_index=True, key="weekly_repeat")
 
     st.subheader(f"Missing at the same time ({len(data['co_missing'])})")
     st.caption(f"Young people whose missing episodes overlapped this week; overlaps counted over the "
                f"{data['co_missing_period_days']} days up to the as-at date (a pattern: repeated more often than the two young people's own missing histories would give by chance).")
     if data["co_missing"]:
         state.show_table(pd.DataFrame([{"young person": p["name_a"], "with": p["name_b"],
-                                    "overlaps this week": ", ".join(p["this_week"]),
-                                    "overlapping episodes in the period": p["overlapping_episodes"],
-                                    "hours": p["overlap_hours"], "pattern": p["pattern"],
-                                    "records": "; ".join(" + ".join(x) for x in p["records"])}
-                                   for p in data["co_missing"]]), hide_index=True, key="weekly_co_missing")
+                                        "overlaps this week": ", ".join(p["this_week"]),
+                                        "overlapping episodes in the period": p["overlapping_episodes"],
+                                        "hours": p["overlap_hours"], "pattern": p["pattern"],
+                                        "records": "; ".join(" + ".join(x) for x in p["records"])}
+                                       for p in data["co_missing"]]), hide_index=True, key="weekly_co_missing")
 
     st.subheader(f"New ties to known groups and adults of concern ({len(data['new_ties'])})")
     st.caption(f"Ties first seen this week (nothing tied the two in the {data['new_ties_lookback_days']} days "
                "before) to a member of a recorded group, or between a young person and an adult of concern.")
     if data["new_ties"]:
         state.show_table(pd.DataFrame([{"person": t["name_a"], "tied to": t["name_b"], "first seen": t["first"],
-                                    "why it matters": t["known"], "basis": t["basis"]} for t in data["new_ties"]]),
-                     hide_index=True, key="weekly_new_ties")
+                                        "why it matters": t["known"], "basis": t["basis"]} for t in data["new_ties"]]),
+                         hide_index=True, key="weekly_new_ties")
         state.show_table(pd.DataFrame([{"person": t["name_a"], "tied to": t["name_b"], **e}
-                                   for t in data["new_ties"] for e in t["evidence"]]),
-                     hide_index=True, key="weekly_new_tie_evidence")
+                                       for t in data["new_ties"] for e in t["evidence"]]),
+                         hide_index=True, key="weekly_new_tie_evidence")
     if data["network"]["nodes"]:
         state.show_network(data["network"], height=380, caption="Young people missing at the same time this week, "
                            "and new ties (adults of concern as diamonds).")
