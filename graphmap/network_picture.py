@@ -188,9 +188,7 @@ def edges_within(G: nx.Graph, nodes) -> list[tuple]:
     if 4 * len(keep) < len(G):
         # A person's or a group's picture: only the chosen people's ties are walked. Taken in
         # the graph's own node order, each tie is met first at the same end as G.edges() meets it.
-        order = G.graph.get("node_order")
-        if order is None:
-            order = G.graph["node_order"] = {n: i for i, n in enumerate(G)}
+        order = {n: i for i, n in enumerate(G)}  # (a few ms on a borough; never kept on G, which may change)
         ties = G.edges(sorted((n for n in keep if n in order), key=order.__getitem__), data=True)
     else:
         ties = G.edges(data=True)
