@@ -44,7 +44,9 @@ import time
 from datetime import date
 from typing import Any, Callable
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from .. import access, audit, schema, views
 from ..redaction import WithholdingStore
@@ -313,9 +315,8 @@ def _window_graph(url: str, version: str, as_at: str, days: int) -> dict:
     """The window's frames (:func:`graphmap.network.graphs.load_frames`), their tie evidence and
     the person graph: read once per window for the network analyses, the network pictures and
     the Overview's new links."""
-    from ..network.graphs import NON_LINKING_ROLES, load_frames, person_graph, tie_evidence
-
     from ..network._gc import gc_paused
+    from ..network.graphs import NON_LINKING_ROLES, load_frames, person_graph, tie_evidence
 
     w, s = Window.ending(as_at, days), _store(url)
     # The collector paused, as `graphmap analyse` reads and builds: columns, frames and one dict
@@ -956,6 +957,22 @@ def warm() -> None:
                      name="graphmap-warm", daemon=True).start()
 
 
+def _markdown_escaped(data: pd.DataFrame, *, index: bool) -> pd.DataFrame:
+    """``data`` with every text cell (and the index's, with ``index``) escaped for Markdown
+    (:func:`md`); numeric and boolean columns keep their type (1 stays 1, not 1.0)."""
+    def escaped(values: pd.Series) -> pd.Series:
+        return pd.Series([md(v) if isinstance(v, str) else v for v in values.tolist()], index=values.index,
+                         dtype=object)
+
+    data = data.copy()
+    for col in data.columns:
+        if not pd.api.types.is_numeric_dtype(data[col]) and not pd.api.types.is_bool_dtype(data[col]):
+            data[col] = escaped(data[col])
+    if index:
+        data.index = pd.Index(escaped(data.index.to_series()))
+    return data
+
+
 def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_index: bool | None = None, **kw: Any):
     """A table: up to ``app.plain_table_rows`` rows plain (``st.table``), longer ones as
     Streamlit's scrollable, sortable grid (``st.dataframe``, with ``key`` and ``kw``).
@@ -964,28 +981,15 @@ def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_ind
     to draw than six plain tables (``benchmarks/bench_app_floor.py``, session 7), and most of
     the app's tables are a few rows. ``where``: the container or slot (default the page).
     """
-    from pandas.io.formats.style import Styler
-
     where = st if where is None else where
-    rows = len(data.data) if isinstance(data, Styler) else len(data)
-    if rows <= int(schema.setting("app.plain_table_rows")):
-        # st.table renders each cell as Markdown: record text (a name, a place) is escaped, so a
-        # link, an image (an outside request) or markup in it shows as typed. A Styler is the
-        # app's own numbers (the hour x day grid).
-        if not isinstance(data, Styler):
-            import pandas as pd
-
-            def escaped(values) -> pd.Series:
-                return pd.Series([md(v) if isinstance(v, str) else v for v in values.tolist()], index=values.index,
-                                 dtype=object)
-            data = data.copy()
-            for col in data.columns:
-                if not pd.api.types.is_numeric_dtype(data[col]) and not pd.api.types.is_bool_dtype(data[col]):
-                    data[col] = escaped(data[col])  # numbers keep their type (1 stays 1, not 1.0)
-            if not hide_index:
-                data.index = pd.Index(escaped(data.index.to_series()))
-        return where.table(data, hide_index=hide_index, border="horizontal")
-    return where.dataframe(data, key=key, hide_index=hide_index, **kw)
+    styled = isinstance(data, Styler)
+    if len(data.data if styled else data) > int(schema.setting("app.plain_table_rows")):
+        return where.dataframe(data, key=key, hide_index=hide_index, **kw)
+    # st.table renders each cell as Markdown: record text (a name, a place) is escaped, so a link,
+    # an image (an outside request) or markup in it shows as typed. A Styler is the app's own
+    # numbers (the hour x day grid).
+    shown = data if styled else _markdown_escaped(data, index=not hide_index)
+    return where.table(shown, hide_index=hide_index, border="horizontal")
 
 
 # Pictures and maps drawn last, by their content: the seeded layout (0.2 s for a 250-person
