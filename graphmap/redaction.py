@@ -363,10 +363,13 @@ def _id_spans(text: str, ids: Mapping[str, Any] | set) -> list[tuple[int, int, s
 def person_ids_in(data: Any, known: set[str]) -> set[str]:
     """Every id in ``known`` that appears anywhere in ``data`` (keys, values, inside text)."""
     found: set[str] = set()
+    seen: set[str] = set()  # each distinct string scanned once (keys and values repeat by the thousand)
 
     def walk(x: Any) -> None:
         if isinstance(x, str):
-            found.update(tok for _, _, tok in _id_spans(x, known))
+            if x not in seen:
+                seen.add(x)
+                found.update(tok for _, _, tok in _id_spans(x, known))
         elif isinstance(x, Mapping):
             for k, v in x.items():
                 walk(k)
@@ -400,15 +403,18 @@ def relabel(data: Any, labels: Mapping[str, str], *, named: Mapping[str, str] | 
     names = set(access.fields("name"))
     text_keys = set(access.fields("free_text"))
 
+    done: dict[str, str] = {}  # each distinct string relabelled once (keys and values repeat)
+
     def text(s: str) -> str:
+        if s in done:
+            return done[s]
         spans = _id_spans(s, swaps) if swaps else []
-        if not spans:
-            return s
         out, at = [], 0
         for a, b, tok in spans:
             out += [s[at:a], swaps[tok]]
             at = b
-        return "".join(out) + s[at:]
+        done[s] = new = "".join(out) + s[at:] if spans else s
+        return new
 
     def walk(x: Any) -> Any:
         if isinstance(x, str):

@@ -550,6 +550,36 @@ def _evidence_rows(evidence: list[dict]) -> list[dict]:
              "source": e["source"] or ""} for e in evidence]
 
 
+def _place_link_rows(places: pd.DataFrame, keep: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
+    """The evidence rows (as :func:`_evidence_rows`) of each link ``(location_id, person_id)``
+    in ``keep``, from the person-place evidence table
+    (:func:`graphmap.network.graphs.place_evidence`): the rows ``edge_evidence`` gives for that
+    tie of the person-location graph, in its order (by date, a missing date last, then as read).
+
+    A borough's complex strategy has over 100,000 such rows: made in one pass over the table's
+    columns (no sorting or filtering of the table, no dict per piece of evidence first).
+    """
+    links: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    cols = ("l", "p", "date", "tie", "record", "grading", "fact_or_opinion", "source")
+    for loc, p, *row in zip(*(places[c].tolist() for c in cols)):
+        if (loc, p) in keep:
+            links[loc, p].append(row)
+    bases: dict = {}
+    out: dict[tuple[str, str], list[dict]] = {}
+    for key, rows in links.items():
+        if len(rows) > 1:  # by date, a missing one last; stable, so one date's rows stay as read
+            rows.sort(key=lambda r: (0, r[0]) if isinstance(r[0], str) else (1, ""))
+        out[key] = made = []
+        for day, tie, rec, grading, stated, source in rows:
+            basis = bases.get((stated, grading, tie))
+            if basis is None:
+                basis = bases[stated, grading, tie] = evidence_basis({"fact_or_opinion": stated, "grading": grading,
+                                                                      "tie": tie})
+            made.append({"tie": str(tie).replace("_", " "), "records": str(rec), "date": day or "",
+                         "grading": grading or "", "basis": basis, "source": source or ""})
+    return out
+
+
 # --- Complex strategy ----------------------------------------------------------------------------
 def complex_strategy(store: Store, window: Window, *, redaction: str = "professionals-only",
                      subject_id: str | None = None) -> dict:
@@ -566,20 +596,26 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
         the picture); ``places`` (place candidates with coordinates, for the map); ``min_young_people``.
         With ``subject_id`` only that adult or place (``KeyError`` when it is not a candidate).
     """
-    from .network.complex_strategy import complex_strategy as candidates_of
-    from .network.graphs import edge_evidence, load_frames, person_graph, person_location_graph, tie_evidence
+    from .network.complex_strategy import adults_ties_graph, complex_strategy as candidates_of
+    from .network.graphs import edge_evidence, load_frames, place_evidence
 
     frames = load_frames(store, window)
-    G = person_graph(frames, evidence=tie_evidence(frames))
-    B = person_location_graph(frames, presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    G = adults_ties_graph(frames)  # the candidates read only the adults of concern's ties
+    # Places from the person-place evidence table, as `graphmap analyse` finds them (tested the
+    # same as reading the person-location graph): building that graph and reading every link
+    # back from it was 1.8 s CPU of a borough's view.
+    places = place_evidence(frames, presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
     # Adults of concern first (the usual reason for the meeting), then places; most young people first.
-    cands = sorted(candidates_of(G, B), key=lambda c: (c["subject_type"] != "person", -c["count"]))
+    cands = sorted(candidates_of(G, places=places, locations=frames.locations),
+                   key=lambda c: (c["subject_type"] != "person", -c["count"]))
     if subject_id:
         cands = [c for c in cands if c["subject_id"] == subject_id]
         if not cands:
             raise KeyError(f"{subject_id!r} is not an adult of concern or place linked to "
                            f"{schema.setting('network.complex_strategy.min_young_people')} or more young people "
                            "in the window")
+    place_links = _place_link_rows(places, {(c["subject_id"], lk["young_person"]) for c in cands
+                                            if c["subject_type"] == "location" for lk in c["links"]})
     # Names and dates of birth looked up once (a borough has thousands of links).
     people = row_dicts(frames.people)
     names = {r["person_id"]: person_label(r, redaction) for r in people}
@@ -589,15 +625,14 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
     def name(pid: str) -> str:
         return names.get(pid, pid)
 
-    out, net_nodes, net_edges, place_rows = [], {}, [], []
+    out, net_nodes, net_edges, place_rows, ages = [], {}, [], [], {}
     for c in cands:
+        subj = c["subject_id"]
         if c["subject_type"] == "person":
-            graph, subj = G, c["subject_id"]
             label = name(subj)
             net_nodes[subj] = {"id": subj, "label": label, "role": "adult_of_concern",
                                "colour": ROLE_COLOURS["adult_of_concern"]}
         else:
-            graph, subj = B, ("location", c["subject_id"])
             loc = locs.get(c["subject_id"])
             label = (loc["name"] if loc is not None and loc["name"] else c["subject_id"])
             if loc is not None and loc["latitude"]:
@@ -607,16 +642,18 @@ def complex_strategy(store: Store, window: Window, *, redaction: str = "professi
         links = []
         for lk in c["links"]:
             y = lk["young_person"]
-            ev = edge_evidence(graph, subj, ("person", y) if c["subject_type"] == "location" else y)
-            rows_ = _evidence_rows(ev)
-            links.append({"person_id": y, "name": name(y), "age": age_on(dobs.get(y, ""), window.as_at),
+            rows_ = (_evidence_rows(edge_evidence(G, subj, y)) if c["subject_type"] == "person"
+                     else place_links.get((subj, y), []))
+            if y not in ages:
+                ages[y] = age_on(dobs.get(y, ""), window.as_at)
+            links.append({"person_id": y, "name": name(y), "age": ages[y],
                           "how": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(lk["ties"].items())),
                           "since": lk["since"], "last": lk["last"], "records": lk["records"],
                           "gradings": lk["gradings"], "basis": _basis_summary(rows_), "evidence": rows_})
             if c["subject_type"] == "person":
                 net_nodes.setdefault(y, {"id": y, "label": name(y), "role": "young_person",
                                          "colour": ROLE_COLOURS["young_person"]})
-                net_edges.append({"source": subj, "target": y, "weight": len(ev), "title": f"{len(ev)} piece(s) of "
+                net_edges.append({"source": subj, "target": y, "weight": len(rows_), "title": f"{len(rows_)} piece(s) of "
                                   "evidence\n" + "\n".join(f"{e['tie']} · {e['records']} · {e['date']} · {e['basis']}"
                                                             for e in rows_[:12])})
         out.append({"subject_id": c["subject_id"], "subject_type": c["subject_type"], "label": label,

@@ -269,3 +269,57 @@ def test_complex_strategy_from_the_evidence_table_equals_reading_the_graph(demo_
         from_table = complex_strategy(G, places=places, locations=frames.locations, min_young_people=least)
         assert any(c["subject_type"] == "location" for c in from_graph)
         assert json.dumps(from_table) == json.dumps(from_graph)  # same content, same key order
+
+
+def _demo_frames(demo_db):
+    from graphmap.store import open_store
+
+    store = open_store(demo_db)
+    try:
+        return load_frames(store, Window.ending(date(2026, 9, 19), 365))
+    finally:
+        store.close()
+
+
+def test_the_adults_ties_graph_gives_the_candidates_and_evidence_of_the_whole_graph(demo_db):
+    # The complex strategy view builds only the adults of concern's ties (per redaction level).
+    from graphmap.network.complex_strategy import adults_ties_graph, complex_strategy
+
+    frames = _demo_frames(demo_db)
+    G, A = person_graph(frames), adults_ties_graph(frames)
+    assert 0 < A.number_of_edges() < G.number_of_edges() and set(A) == set(G)
+    assert json.dumps(complex_strategy(A, min_young_people=1)) == json.dumps(complex_strategy(G, min_young_people=1))
+    adults = [n for n, r in G.nodes(data="role") if r == "adult_of_concern"]
+    ties = [(a, b) for a in adults for b in G[a]]
+    assert ties and sorted(map(sorted, A.edges())) == sorted(map(sorted, {frozenset(t) for t in ties}))
+    for a, b in ties:
+        assert edge_evidence(A, a, b) == edge_evidence(G, a, b)
+        assert {k: v for k, v in A[a][b].items() if k != "ev"} == {k: v for k, v in G[a][b].items() if k != "ev"}
+
+
+def test_place_link_rows_are_the_person_location_graphs_evidence_in_its_order(demo_db):
+    # The view reads each child's evidence at a place from the evidence table, not the graph.
+    import pandas as pd
+
+    from graphmap import schema, views
+    from graphmap.network.graphs import person_location_graph, place_evidence
+
+    frames = _demo_frames(demo_db)
+    places = place_evidence(frames, presence_kinds=schema.setting("network.complex_strategy.presence_kinds"))
+    # One link given rows that only the order rule places: an undated row, an empty date, and
+    # two more rows on a date it has (they stay in the table's order, after the first).
+    first = places.iloc[0]
+    extra = pd.DataFrame([{**first.to_dict(), "record": r, "date": d, "tie": t}
+                          for r, d, t in (("X3", None, "found_at"), ("X1", "", "frequents"),
+                                          ("X2", first["date"], "stop_search"), ("X0", first["date"], "frequents"))])
+    places = pd.concat([extra.iloc[:2], places, extra.iloc[2:]], ignore_index=True).astype(places.dtypes.to_dict())
+    B = person_location_graph(frames, evidence=places)
+    keep = {(v[1], u[1]) for u, v in B.edges() if u[0] == "person"} | {(u[1], v[1]) for u, v in B.edges()
+                                                                       if u[0] == "location"}
+    got = views._place_link_rows(places, keep)
+    assert set(got) == keep
+    for loc, p in keep:
+        want = views._evidence_rows(edge_evidence(B, ("location", loc), ("person", p)))
+        assert json.dumps(got[loc, p]) == json.dumps(want), (loc, p)
+    mine = [e["records"] for e in got[first["l"], first["p"]]]
+    assert mine[0] == "X1" and mine[-1] == "X3" and mine.index("X2") < mine.index("X0")
