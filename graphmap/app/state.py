@@ -102,7 +102,8 @@ def _stable_groups_part(shared: dict, url: str, version: str, as_at: str, days: 
     from ..network.peer_groups import group_stability
 
     groups = [dict(g) for g in _part("groups", url, version, as_at, days)]
-    return group_stability(shared["graph"], groups, seed=0)
+    return group_stability(shared["graph"], groups, seed=0,
+                           reruns=_from_second_core("reruns", url, version, as_at, days))
 
 
 def _bridges_part(shared: dict, url: str, version: str, as_at: str, days: int, *, full: bool = False) -> list[dict]:
@@ -163,10 +164,52 @@ def _exposure(shared: dict) -> list:
     return exposure(shared["graph"])
 
 
-def _disruption(shared: dict) -> list:
+def _disruption(shared: dict, url: str, version: str, as_at: str, days: int) -> list:
     from ..network.disruption import disruption_targets
 
-    return disruption_targets(shared["graph"], seed=0)
+    done = _from_second_core("disruption_targets", url, version, as_at, days)
+    return disruption_targets(shared["graph"], seed=0) if done is None else done
+
+
+def _late_jobs(G) -> dict:
+    """The late parts' own work (:data:`PEER_GROUP_LATE_PARTS`), as the parts would do it: the
+    stability re-runs (:func:`graphmap.network.peer_groups.stability_reruns`, what
+    ``group_stability`` compares the groups with) and the disruption targets."""
+    from ..network.disruption import disruption_targets
+    from ..network.peer_groups import stability_reruns
+
+    return {"reruns": stability_reruns(G, seed=0), "disruption_targets": disruption_targets(G, seed=0)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _second_core(url: str, version: str, as_at: str, days: int):
+    """The window's late parts' work running in a forked process (:class:`graphmap.app.forked.Forked`)
+    on the second core, or None (not Linux, or a window smaller than
+    ``app.second_core_min_people``: forking costs more than it saves). Started by the Peer group
+    page before it computes its first parts, so both run at once; the parts take its results."""
+    from . import forked
+
+    least = schema.setting("app.second_core_min_people")
+    if least is False or least is None or not forked.available():
+        return None
+    G = _window_graph(url, version, as_at, days)["graph"]
+    if G.number_of_nodes() < int(least):
+        return None
+    return forked.Forked(lambda: _late_jobs(G))
+
+
+def _from_second_core(key: str, url: str, version: str, as_at: str, days: int):
+    """``key`` of the second core's results for the window, or None (none started, or the child
+    failed: the part then computes it here, as without a second core)."""
+    from .forked import ChildFailed
+
+    job = _second_core(url, version, as_at, days)
+    if job is None:
+        return None
+    try:
+        return job.result()[key]
+    except ChildFailed:
+        return None
 
 
 def _hotspots_part(shared: dict, url: str, version: str, as_at: str, days: int) -> list:
@@ -186,7 +229,7 @@ PARTS: dict[str, tuple[str, Callable[..., Any]]] = {
     "co_missing": ("co_missing", _simple(_co_missing)),
     "exposure": ("exposure", _simple(_exposure)),
     "complex_strategy": ("complex_strategy", _simple(_complex_strategy_part)),
-    "disruption_targets": ("disruption_targets", _simple(_disruption)),
+    "disruption_targets": ("disruption_targets", _disruption),
     "cross_borough": ("cross_borough", _simple(_cross_borough)),
     "hotspots": ("hotspots", _hotspots_part),
 }
@@ -702,6 +745,14 @@ def peer_group(group_id: str, *, first: bool = False) -> dict:
     audit_view("view_group", f"group:{group_id}")
     w = window()
     return (_peer_group_first if first else _peer_group)(*_key(), w.as_at.isoformat(), w.days, group_id, redaction())
+
+
+def start_second_core() -> None:
+    """Start the window's late parts on the second core (:func:`_second_core`), if not yet: the
+    Peer group page calls this before anything else, so the child works while the page finds
+    the groups and draws its first parts."""
+    w = window()
+    _second_core(*_key(), w.as_at.isoformat(), w.days)
 
 
 def peer_group_pack(group_id: str) -> tuple[str, bytes]:

@@ -1,0 +1,108 @@
+"""Work done on the second core while the app's page goes on: a forked process.
+
+Python threads take turns on one core (igraph's Leiden and the Brandes counts hold the GIL: two
+threads of Leiden took 3.2 s against 3.8 s one after the other), so the app can use a second
+core only from another process. Forked, the child has the window's graph in its memory as the
+server holds it (nothing pickled on the way in); only its result is sent back.
+
+Forking a threaded server is safe only for work that takes no lock another thread may have held
+at the fork. The child here runs pure computations on the graph (igraph, numpy, networkx); the
+one lock they take, the seeded Leiden's (``peer_groups._RNG_LOCK``), is held by the forking
+thread across the fork (so no other thread holds it then) and released in both processes. The
+child never writes to the server's streams and leaves with ``os._exit``; its collector is off
+(a collection would touch every object it shares with the server and copy their pages). A
+failed or killed child costs only time: the server then does the work itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import threading
+import warnings
+from typing import Any, Callable
+
+
+def available() -> bool:
+    """Fork is there and safe to use: Linux (macOS has fork, but its system libraries do not
+    survive it in a threaded process)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _locks() -> list:
+    """The locks the child's work may take: held by the forking thread across the fork, so no
+    other thread holds them then, and released again in both processes."""
+    from ..network.peer_groups import _RNG_LOCK
+
+    return [_RNG_LOCK]
+
+
+def _child(fn: Callable[[], Any], send) -> None:
+    for lock in _locks():  # held by the thread that forked: this process's copy of it
+        lock.release()
+    gc.disable()
+    try:
+        try:
+            out = (True, fn())
+        except BaseException as e:  # noqa: BLE001 (sent back and raised in the server)
+            out = (False, f"{type(e).__name__}: {e}")
+        send.send(out)
+        send.close()
+    finally:
+        os._exit(0)
+
+
+class Forked:
+    """``fn()`` running in a forked child; :meth:`result` (from any thread) waits for it and
+    returns its value.
+
+    ``result`` raises :class:`ChildFailed` when the child raised, died (killed for memory) or
+    sent nothing; the caller then computes the value itself.
+    """
+
+    def __init__(self, fn: Callable[[], Any]):
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_child, args=(fn, send), daemon=True, name="graphmap-second-core")
+        locks = _locks()
+        for lock in locks:
+            lock.acquire()
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12 warns on every fork of a threaded process; see the module's note.
+                warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*",
+                                        category=DeprecationWarning)
+                self._proc.start()
+        finally:
+            for lock in reversed(locks):
+                lock.release()
+        send.close()
+        self._value: Any = None
+        self._error = ""
+        # Read as soon as the child sends: a result larger than the pipe's buffer would otherwise
+        # keep the child waiting (and alive) until someone asks for it. The thread waits in recv
+        # without holding the GIL.
+        self._reader = threading.Thread(target=self._read, name="graphmap-second-core-reader", daemon=True)
+        self._reader.start()
+
+    def result(self) -> Any:
+        """The child's value (waits for it); raises :class:`ChildFailed` when there is none."""
+        self._reader.join()
+        if self._error:
+            raise ChildFailed(self._error)
+        return self._value
+
+    def _read(self) -> None:
+        try:
+            ok, value = self._recv.recv()
+        except (EOFError, OSError) as e:
+            ok, value = False, f"the child process ended without a result ({type(e).__name__})"
+        self._recv.close()
+        self._proc.join()
+        self._value, self._error = (value, "") if ok else (None, value)
+
+
+class ChildFailed(RuntimeError):
+    """The forked child raised or died; the message says which."""
