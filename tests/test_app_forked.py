@@ -16,16 +16,24 @@ from graphmap.app import forked
 pytestmark = pytest.mark.skipif(not forked.available(), reason="fork is used on Linux only")
 
 
-def test_a_forked_job_returns_its_value_and_reports_a_failure():
+def test_forked_jobs_return_their_values_in_turn_and_report_a_failure():
     big = list(range(100_000))  # in the child's memory without being sent to it
-    assert forked.Forked(lambda: (os.getpid(), sum(big))).result() == (pytest.approx(os.getpid(), abs=10**9), sum(big))
-    assert forked.Forked(lambda: os.getpid()).result() != os.getpid()
+    job = forked.Forked({"pid": os.getpid, "sum": lambda: sum(big), "fails": lambda: 1 / 0,
+                         "waits": lambda: time.sleep(3) or "late"})
+    assert job.result("pid") != os.getpid() and job.result("sum") == sum(big)
+    t = time.monotonic()
     with pytest.raises(forked.ChildFailed, match="ZeroDivisionError"):
-        forked.Forked(lambda: 1 / 0).result()
+        job.result("fails")  # a failed job fails alone; the ones before it were sent already
+    assert time.monotonic() - t < 2.5  # sent as soon as done, not after the last job
+    assert job.result("waits") == "late" and job.result("sum") == sum(big)  # kept
+    with pytest.raises(KeyError):
+        job.result("unknown")
     with pytest.raises(forked.ChildFailed, match="without a result"):
-        forked.Forked(lambda: os._exit(3)).result()  # killed or crashed: no result sent
-    job = forked.Forked(lambda: "once")
-    assert job.result() == job.result() == "once"  # kept, and the child reaped
+        forked.Forked({"dies": lambda: os._exit(3)}).result("dies")  # killed or crashed
+    died = forked.Forked({"first": lambda: 1, "dies": lambda: os._exit(3), "after": lambda: 2})
+    assert died.result("first") == 1
+    with pytest.raises(forked.ChildFailed):
+        died.result("after")
 
 
 def test_a_fork_while_another_thread_runs_a_seeded_leiden_does_not_leave_the_child_locked():
@@ -48,10 +56,10 @@ def test_a_fork_while_another_thread_runs_a_seeded_leiden_does_not_leave_the_chi
         with _RNG_LOCK:
             return "ran"
 
-    job = forked.Forked(child_work)  # waits for the lock, forks, releases it in both
+    job = forked.Forked({"work": child_work})  # waits for the lock, forks, releases it in both
     t.join()
     box: list = []
-    waiter = threading.Thread(target=lambda: box.append(job.result()), daemon=True)
+    waiter = threading.Thread(target=lambda: box.append(job.result("work")), daemon=True)
     waiter.start()
     waiter.join(timeout=30)
     assert box == ["ran"]
@@ -89,9 +97,9 @@ def test_the_peer_group_page_is_the_same_with_its_late_parts_on_the_second_core(
     started: list = []
     real = forked.Forked
 
-    def counted(fn):
-        started.append(fn)
-        return real(fn)
+    def counted(jobs):
+        started.append(jobs)
+        return real(jobs)
 
     monkeypatch.setattr(forked, "Forked", counted)
     shown = {}
@@ -106,7 +114,9 @@ def test_the_peer_group_page_is_the_same_with_its_late_parts_on_the_second_core(
     assert shown[0] == shown[10**9]
     assert all("stability across re-runs" in page for page in shown[0])
     # A failed child: the parts are computed in the server, and the page is the same again.
-    monkeypatch.setattr(state, "_late_jobs", lambda G: 1 / 0)
+    monkeypatch.setattr(state, "_second_core_jobs", lambda shared: {name: lambda: 1 / 0 for name in
+                                                                    ("co_missing", "cross_borough", "reruns",
+                                                                     "disruption_targets")})
     st.cache_data.clear()
     st.cache_resource.clear()
     assert [_page(open_page("peer_groups", group=gid, window_days=250)) for gid in gids] == shown[0]

@@ -3,7 +3,7 @@
 Python threads take turns on one core (igraph's Leiden and the Brandes counts hold the GIL: two
 threads of Leiden took 3.2 s against 3.8 s one after the other), so the app can use a second
 core only from another process. Forked, the child has the window's graph in its memory as the
-server holds it (nothing pickled on the way in); only its result is sent back.
+server holds it (nothing pickled on the way in); only its results are sent back.
 
 Forking a threaded server is safe only for work that takes no lock another thread may have held
 at the fork. The child here runs pure computations on the graph (igraph, numpy, networkx); the
@@ -39,33 +39,35 @@ def _locks() -> list:
     return [_RNG_LOCK]
 
 
-def _child(fn: Callable[[], Any], send) -> None:
+def _child(jobs: dict[str, Callable[[], Any]], send) -> None:
     for lock in _locks():  # held by the thread that forked: this process's copy of it
         lock.release()
     gc.disable()
     try:
-        try:
-            out = (True, fn())
-        except BaseException as e:  # noqa: BLE001 (sent back and raised in the server)
-            out = (False, f"{type(e).__name__}: {e}")
-        send.send(out)
+        for name, fn in jobs.items():  # each result sent as soon as it is done
+            try:
+                out = (name, True, fn())
+            except BaseException as e:  # noqa: BLE001 (sent back and raised in the server)
+                out = (name, False, f"{type(e).__name__}: {e}")
+            send.send(out)
         send.close()
     finally:
         os._exit(0)
 
 
 class Forked:
-    """``fn()`` running in a forked child; :meth:`result` (from any thread) waits for it and
-    returns its value.
+    """Named jobs (``{name: fn}``) run one after another, in order, in a forked child;
+    :meth:`result` (from any thread) waits for one and returns its value. Each is sent back as
+    soon as it is done, so the first can be used while the child works on the rest.
 
-    ``result`` raises :class:`ChildFailed` when the child raised, died (killed for memory) or
-    sent nothing; the caller then computes the value itself.
+    ``result`` raises :class:`ChildFailed` when that job raised, or the child died (killed for
+    memory) before sending it; the caller then computes the value itself.
     """
 
-    def __init__(self, fn: Callable[[], Any]):
+    def __init__(self, jobs: dict[str, Callable[[], Any]]):
         ctx = multiprocessing.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(fn, send), daemon=True, name="graphmap-second-core")
+        self._proc = ctx.Process(target=_child, args=(dict(jobs), send), daemon=True, name="graphmap-second-core")
         locks = _locks()
         for lock in locks:
             lock.acquire()
@@ -79,29 +81,43 @@ class Forked:
             for lock in reversed(locks):
                 lock.release()
         send.close()
-        self._value: Any = None
-        self._error = ""
+        self._names = set(jobs)
+        self._results: dict[str, tuple[bool, Any]] = {}
+        self._ended = ""  # why no more results will come ("" while the child may send more)
+        self._changed = threading.Condition()
         # Read as soon as the child sends: a result larger than the pipe's buffer would otherwise
         # keep the child waiting (and alive) until someone asks for it. The thread waits in recv
         # without holding the GIL.
         self._reader = threading.Thread(target=self._read, name="graphmap-second-core-reader", daemon=True)
         self._reader.start()
 
-    def result(self) -> Any:
-        """The child's value (waits for it); raises :class:`ChildFailed` when there is none."""
-        self._reader.join()
-        if self._error:
-            raise ChildFailed(self._error)
-        return self._value
+    def result(self, name: str) -> Any:
+        """Job ``name``'s value (waits for it); raises :class:`ChildFailed` when there is none."""
+        if name not in self._names:
+            raise KeyError(name)
+        with self._changed:
+            self._changed.wait_for(lambda: name in self._results or self._ended)
+            ok, value = self._results.get(name, (False, self._ended))
+        if not ok:
+            raise ChildFailed(value)
+        return value
 
     def _read(self) -> None:
+        why = "the child process ended without a result"
         try:
-            ok, value = self._recv.recv()
+            while len(self._results) < len(self._names):
+                name, ok, value = self._recv.recv()
+                with self._changed:
+                    self._results[name] = (ok, value)
+                    self._changed.notify_all()
         except (EOFError, OSError) as e:
-            ok, value = False, f"the child process ended without a result ({type(e).__name__})"
-        self._recv.close()
-        self._proc.join()
-        self._value, self._error = (value, "") if ok else (None, value)
+            why = f"{why} ({type(e).__name__})"
+        finally:
+            self._recv.close()
+            self._proc.join()
+            with self._changed:
+                self._ended = why
+                self._changed.notify_all()
 
 
 class ChildFailed(RuntimeError):

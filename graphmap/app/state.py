@@ -158,56 +158,66 @@ def _co_missing(shared: dict) -> list:
     return co_missing(shared["frames"])
 
 
+def _or_second_core(name: str, fn: Callable[[dict], Any]) -> Callable[..., Any]:
+    """A part that takes job ``name``'s result from the window's second core when one runs."""
+    def part(shared: dict, url: str, version: str, as_at: str, days: int) -> Any:
+        done = _from_second_core(name, url, version, as_at, days)
+        return fn(shared) if done is None else done
+    return part
+
+
 def _exposure(shared: dict) -> list:
     from ..network.exposure import exposure
 
     return exposure(shared["graph"])
 
 
-def _disruption(shared: dict, url: str, version: str, as_at: str, days: int) -> list:
+def _disruption(shared: dict) -> list:
     from ..network.disruption import disruption_targets
 
-    done = _from_second_core("disruption_targets", url, version, as_at, days)
-    return disruption_targets(shared["graph"], seed=0) if done is None else done
+    return disruption_targets(shared["graph"], seed=0)
 
 
-def _late_jobs(G) -> dict:
-    """The late parts' own work (:data:`PEER_GROUP_LATE_PARTS`), as the parts would do it: the
-    stability re-runs (:func:`graphmap.network.peer_groups.stability_reruns`, what
-    ``group_stability`` compares the groups with) and the disruption targets."""
+def _second_core_jobs(shared: dict) -> dict[str, Callable[[], Any]]:
+    """What the second core works out for the Peer group page, in the order the page needs it,
+    each as its part would (:data:`PEER_GROUP_PARTS`): co-missing and cross-borough links (its
+    first draw), then the stability re-runs (:func:`graphmap.network.peer_groups.stability_reruns`,
+    what ``group_stability`` compares the groups with) and the disruption targets."""
     from ..network.disruption import disruption_targets
     from ..network.peer_groups import stability_reruns
 
-    return {"reruns": stability_reruns(G, seed=0), "disruption_targets": disruption_targets(G, seed=0)}
+    G = shared["graph"]
+    return {"co_missing": lambda: _co_missing(shared), "cross_borough": lambda: _cross_borough(shared),
+            "reruns": lambda: stability_reruns(G, seed=0), "disruption_targets": lambda: disruption_targets(G, seed=0)}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _second_core(url: str, version: str, as_at: str, days: int):
-    """The window's late parts' work running in a forked process (:class:`graphmap.app.forked.Forked`)
+    """:func:`_second_core_jobs` running in a forked process (:class:`graphmap.app.forked.Forked`)
     on the second core, or None (not Linux, or a window smaller than
     ``app.second_core_min_people``: forking costs more than it saves). Started by the Peer group
-    page before it computes its first parts, so both run at once; the parts take its results."""
+    page before it computes anything else, so both cores work; the parts take its results."""
     from . import forked
 
     least = schema.setting("app.second_core_min_people")
     if least is False or least is None or not forked.available():
         return None
-    G = _window_graph(url, version, as_at, days)["graph"]
-    if G.number_of_nodes() < int(least):
+    shared = _window_graph(url, version, as_at, days)
+    if shared["graph"].number_of_nodes() < int(least):
         return None
-    return forked.Forked(lambda: _late_jobs(G))
+    return forked.Forked(_second_core_jobs(shared))
 
 
-def _from_second_core(key: str, url: str, version: str, as_at: str, days: int):
-    """``key`` of the second core's results for the window, or None (none started, or the child
-    failed: the part then computes it here, as without a second core)."""
+def _from_second_core(name: str, url: str, version: str, as_at: str, days: int):
+    """Job ``name``'s result from the window's second core, or None (none started, or the job
+    or the child failed: the part then computes it here, as without a second core)."""
     from .forked import ChildFailed
 
     job = _second_core(url, version, as_at, days)
     if job is None:
         return None
     try:
-        return job.result()[key]
+        return job.result(name)
     except ChildFailed:
         return None
 
@@ -226,11 +236,11 @@ PARTS: dict[str, tuple[str, Callable[..., Any]]] = {
     "bridges": ("bridges", _bridges_part),
     "bridges_full": ("bridges", lambda *a: _bridges_part(*a, full=True)),
     "recruiters": ("recruiters", _with_groups(_recruiters)),
-    "co_missing": ("co_missing", _simple(_co_missing)),
+    "co_missing": ("co_missing", _or_second_core("co_missing", _co_missing)),
     "exposure": ("exposure", _simple(_exposure)),
     "complex_strategy": ("complex_strategy", _simple(_complex_strategy_part)),
-    "disruption_targets": ("disruption_targets", _disruption),
-    "cross_borough": ("cross_borough", _simple(_cross_borough)),
+    "disruption_targets": ("disruption_targets", _or_second_core("disruption_targets", _disruption)),
+    "cross_borough": ("cross_borough", _or_second_core("cross_borough", _cross_borough)),
     "hotspots": ("hotspots", _hotspots_part),
 }
 #: What each page shows of the window's network analyses.
