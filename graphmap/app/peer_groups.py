@@ -17,7 +17,7 @@ def _parts(parts: dict) -> str:
 def main() -> None:
     st.title("Peer group assessment")
     state.marking()
-    state.start_second_core()  # the groups' stability and disruption steps, computed meanwhile
+    state.start_second_core()  # co-missing, cross-borough, stability, disruption: worked out meanwhile
     groups = state.group_choices()
     if not groups:
         st.caption("No peer groups were found in the window and none are recorded (groups.csv / memberships.csv).")

@@ -14,6 +14,9 @@ The only module that holds Streamlit caches, so library code never depends on St
   page asks first, and each page asks only for the parts it shows (:data:`NETWORK_PARTS`,
   :data:`PEER_GROUP_PARTS`...): the Network page never waits for disruption targets or
   stability re-runs. The whole document (:func:`_analysis`) is assembled from the same parts;
+- on a large window the Peer group page's parts that need only the window's graph (co-missing,
+  cross-borough, the stability re-runs, disruption) are worked out on a second core, in a
+  forked process (:func:`_second_core`, :mod:`graphmap.app.forked`);
 - the sidebar sets the as-at date, the window and the redaction level for every page, and every
   page carries the OFFICIAL-SENSITIVE marking with those three.
 
@@ -758,9 +761,9 @@ def peer_group(group_id: str, *, first: bool = False) -> dict:
 
 
 def start_second_core() -> None:
-    """Start the window's late parts on the second core (:func:`_second_core`), if not yet: the
-    Peer group page calls this before anything else, so the child works while the page finds
-    the groups and draws its first parts."""
+    """Start the window's second core (:func:`_second_core`), if not yet: the Peer group page
+    calls this before anything else, so the child works while the page finds the groups and
+    draws the rest."""
     w = window()
     _second_core(*_key(), w.as_at.isoformat(), w.days)
 
