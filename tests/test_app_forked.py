@@ -28,6 +28,13 @@ def test_forked_jobs_return_their_values_in_turn_and_report_a_failure():
     assert job.result("waits") == "late" and job.result("sum") == sum(big)  # kept
     with pytest.raises(KeyError):
         job.result("unknown")
+    # Warnings, prints and log lines in the child go nowhere (a stream's lock may have been held
+    # by another thread at the fork).
+    import logging
+    import warnings
+
+    noisy = forked.Forked({"noisy": lambda: (warnings.warn("w"), print("p"), logging.getLogger("x").error("e"), 7)[3]})
+    assert noisy.result("noisy") == 7
     with pytest.raises(forked.ChildFailed, match="without a result"):
         forked.Forked({"dies": lambda: os._exit(3)}).result("dies")  # killed or crashed
     died = forked.Forked({"first": lambda: 1, "dies": lambda: os._exit(3), "after": lambda: 2})

@@ -6,12 +6,14 @@ core only from another process. Forked, the child has the window's graph in its 
 server holds it (nothing pickled on the way in); only its results are sent back.
 
 Forking a threaded server is safe only for work that takes no lock another thread may have held
-at the fork. The child here runs pure computations on the graph (igraph, numpy, networkx); the
-one lock they take, the seeded Leiden's (``peer_groups._RNG_LOCK``), is held by the forking
+at the fork. The child here runs pure computations on the window's graph and frames (igraph,
+numpy, networkx, pandas; Arrow resets its own thread pools in a forked child); the one lock
+they take, the seeded Leiden's (``peer_groups._RNG_LOCK``), is held by the forking
 thread across the fork (so no other thread holds it then) and released in both processes. The
-child never writes to the server's streams and leaves with ``os._exit``; its collector is off
-(a collection would touch every object it shares with the server and copy their pages). A
-failed or killed child costs only time: the server then does the work itself.
+child writes nothing to the server's streams (no warnings, no logging) and leaves with
+``os._exit``; its collector is off (a collection would touch every object it shares with the
+server and copy their pages). A failed or killed child costs only time: the server then does
+the work itself.
 """
 
 from __future__ import annotations
@@ -39,11 +41,22 @@ def _locks() -> list:
     return [_RNG_LOCK]
 
 
+def _quiet() -> None:
+    """The child writes nothing to the server's streams: another thread may have held a stream's
+    lock at the fork, and a warning or log line would then wait for it for ever."""
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # new objects: no lock shared with the server
+
+
 def _child(jobs: dict[str, Callable[[], Any]], send) -> None:
     for lock in _locks():  # held by the thread that forked: this process's copy of it
         lock.release()
     gc.disable()
     try:
+        _quiet()
         for name, fn in jobs.items():  # each result sent as soon as it is done
             try:
                 out = (name, True, fn())
