@@ -544,10 +544,15 @@ def _basis_label(stated: str, grading: str, intelligence: bool, derived: bool) -
                   "derived": derived})
 
 
+def _evidence_row(tie, records: str, day, grading, basis: str, source) -> dict:
+    """One piece of evidence as the pages and packs list it (an empty value as "")."""
+    return {"tie": str(tie).replace("_", " "), "records": records, "date": day or "", "grading": grading or "",
+            "basis": basis, "source": source or ""}
+
+
 def _evidence_rows(evidence: list[dict]) -> list[dict]:
-    return [{"tie": str(e["tie"]).replace("_", " "), "records": ", ".join(map(str, e["records"])),
-             "date": e["date"] or "", "grading": e["grading"] or "", "basis": evidence_basis(e),
-             "source": e["source"] or ""} for e in evidence]
+    return [_evidence_row(e["tie"], ", ".join(map(str, e["records"])), e["date"], e["grading"], evidence_basis(e),
+                          e["source"]) for e in evidence]
 
 
 def _place_link_rows(places: pd.DataFrame, keep: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
@@ -564,6 +569,8 @@ def _place_link_rows(places: pd.DataFrame, keep: set[tuple[str, str]]) -> dict[t
     for loc, p, *row in zip(*(places[c].tolist() for c in cols)):
         if (loc, p) in keep:
             links[loc, p].append(row)
+    # Each distinct (stated, grading, tie) labelled once (a dict per row for evidence_basis: about
+    # 0.1-0.2 s more over a borough's 113,000 rows).
     bases: dict = {}
     out: dict[tuple[str, str], list[dict]] = {}
     for key, rows in links.items():
@@ -575,8 +582,7 @@ def _place_link_rows(places: pd.DataFrame, keep: set[tuple[str, str]]) -> dict[t
             if basis is None:
                 basis = bases[stated, grading, tie] = evidence_basis({"fact_or_opinion": stated, "grading": grading,
                                                                       "tie": tie})
-            made.append({"tie": str(tie).replace("_", " "), "records": str(rec), "date": day or "",
-                         "grading": grading or "", "basis": basis, "source": source or ""})
+            made.append(_evidence_row(tie, str(rec), day, grading, basis, source))
     return out
 
 
