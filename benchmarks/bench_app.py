@@ -54,12 +54,17 @@ NAV = ["Data", "Network", "Peer group assessment", "Locations Board", "Person pr
 SCRIPT_DONE = ("(() => { const a = document.querySelector('[data-testid=stApp]');"
                " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; })()")
 IDLE = f"() => {SCRIPT_DONE} && !!document.querySelector('h1')"
-# Drawn: the run is over, every frame on the page (the network picture, the map) has loaded and
-# the page has not changed for QUIET_MS. Streamlit marks the run over before the browser has
-# drawn what it sent: at that moment the network's frame is still loading and the tables are
-# not on the page yet (session 7), so "idle" alone understates a first render, and a window
-# change typed just after it waited for the browser to finish the first. The time reported is
-# that of the last change to the page (or frame load), not the end of the quiet period.
+# Drawn: the run is over, every frame on the page (the network picture, the map) has loaded, no
+# element is still a loading placeholder, and the page has not changed for QUIET_MS. Streamlit
+# marks the run over before the browser has drawn what it sent: at that moment the network's frame
+# is still loading and the tables are not on the page yet (session 7), so "idle" alone understates
+# a first render, and a window change typed just after it waited for the browser to finish the
+# first. In a new tab each kind of element (select boxes, tables...) is a script loaded on first
+# use, shown as a grey placeholder (``stSkeleton``) until then. Evaluating those scripts blocks the
+# page's thread for more than QUIET_MS with nothing changing, so without the placeholder check a
+# page of placeholders passed as drawn (session 9: the Person profile "drawn" at 2.0 s with 46
+# placeholders and 623 nodes; 1,825 nodes when really drawn). The time reported is that of the
+# last change to the page (or frame load), not the end of the quiet period.
 WATCH = ("window.__drawn = performance.now();"
          " new MutationObserver(() => { window.__drawn = performance.now(); })"
          ".observe(document, {subtree: true, childList: true, attributes: true, characterData: true});"
@@ -67,10 +72,10 @@ WATCH = ("window.__drawn = performance.now();"
          " window.__drawn = performance.now(); }, true);")
 QUIET_MS = 300
 DRAWN = (f"() => {SCRIPT_DONE} && !!document.querySelector('h1')"
+         " && !document.querySelector('[data-testid=stSkeleton]')"
          " && [...document.querySelectorAll('iframe')].every(f => {"
          " try { return f.contentDocument.readyState === 'complete'; } catch (e) { return true; } })"
          f" && performance.now() - window.__drawn > {QUIET_MS}")
-
 
 def drawn(pg, since: float | None = None, timeout: float = 600000) -> float:
     """Seconds from ``since`` (the page's clock, ms; default the navigation's start) until the
@@ -116,10 +121,19 @@ def app_server(db: str, script: Path = ROOT / "app.py"):
             proc.wait()
 
 
-def launch(p, chromium: str):
-    """Headless Chromium (the system browser) through Playwright's ``p``."""
+# Chromium 156 builds its address bar's suggestion popup as a web page (WebUI) for every new tab,
+# in a renderer of its own, headless or not: a trace of one first render (session 9) showed it
+# taking 0.8 s of CPU while the app's page drew, on this machine's two cores. A headless browser
+# has no address bar to show it in, and on a user's desk it does not compete with the page for
+# the only other core, so the benchmarks turn it off (``--omnibox-ui`` keeps it, to compare).
+NO_OMNIBOX_UI = "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"
+
+
+def launch(p, chromium: str, extra: list[str] = (), *, omnibox_ui: bool = False):
+    """Headless Chromium (the system browser) through Playwright's ``p``, with ``extra`` flags."""
     return p.chromium.launch(executable_path=chromium,
-                             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                   *([] if omnibox_ui else [NO_OMNIBOX_UI]), *extra])
 
 
 def first_and_change(tab, url: str, days: int) -> tuple[float, float]:
@@ -146,6 +160,8 @@ def main() -> None:
     ap.add_argument("--borough", help="a large store (copied first, never written)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--fresh-profile", action="store_true", help="each tab in a new, empty browser profile")
+    ap.add_argument("--browser-arg", action="append", default=[], help="another Chromium flag (repeatable)")
+    ap.add_argument("--omnibox-ui", action="store_true", help="keep Chromium's address-bar popup page (see launch)")
     args = ap.parse_args()
     db, urls = args.db, pages()
     if args.borough:
@@ -154,7 +170,7 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            b = launch(p, args.chromium)
+            b = launch(p, args.chromium, args.browser_arg, omnibox_ui=args.omnibox_ui)
             profile = b.new_context()
             tab = b.new_page if args.fresh_profile else profile.new_page
             cold = {}
