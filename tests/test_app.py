@@ -90,16 +90,21 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def plain_tables(at: AppTest) -> list:
+    """The plain tables on the page (``state.table_html``, up to ``app.plain_table_rows`` rows), read
+    back from the HTML the browser gets: text as shown, numbers parsed, a blank cell missing."""
+    from io import StringIO
+
+    import pandas as pd
+
+    return [t for e in at.get("html") if 'class="gm-table"' in e.proto.body
+            for t in pd.read_html(StringIO(e.proto.body), keep_default_na=False, na_values=[""])]
+
+
 def tables(at: AppTest) -> list:
-    """Every table on the page, in page order within each kind: the grids (``st.dataframe``)
-    then the plain tables (``st.table``: up to ``app.plain_table_rows`` rows), whose text cells
-    the app escapes for Markdown (``state.md``): given back as the records hold them."""
-    def unescaped(df):
-        df = df.copy()
-        for col in df.columns:
-            df[col] = [re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v for v in df[col].tolist()]
-        return df
-    return [e.value for e in at.dataframe] + [unescaped(e.value) for e in at.table]
+    """Every table on the page, in page order within each kind: the grids (``st.dataframe``),
+    then the plain tables (:func:`plain_tables`), then any ``st.table`` (the hour x day grid)."""
+    return [e.value for e in at.dataframe] + plain_tables(at) + [e.value for e in at.table]
 
 
 def frame(at: AppTest, *columns: str):
@@ -234,6 +239,34 @@ def test_network_page_filters(db_env, filters, ties):
     assert {"-".join(sorted((ids[a], ids[b]))) for a, b in zip(shown["person"], shown["linked to"])} == ties
     if "network_incident_types" in filters:
         assert "I001" not in " ".join(shown["records"]) and "I900" not in " ".join(shown["records"])
+
+
+def _ties(at) -> set[str]:
+    shown = frame(at, "records", "kinds")
+    people = frame(at, "person", "peer group")
+    ids = dict(zip(people["person"], people["id"]))
+    return {"-".join(sorted((ids[a], ids[b]))) for a, b in zip(shown["person"], shown["linked to"])}
+
+
+def test_network_filters_are_made_when_opened_and_kept_when_folded(db_env):
+    """The filter widgets are sent only while their expander is open (session 9); a filter set
+    there still applies after it is folded away, and on the next run."""
+    at = open_page("network", network_mode="The whole window")
+    everything = _ties(at)
+    assert "network_min_evidence" not in {w.key for w in at.number_input}
+    at.session_state["network_filters"] = True  # what opening it in the browser sets
+    at.run()
+    at.number_input(key="network_min_evidence").set_value(2).run()
+    assert not at.exception and _ties(at) == {"P002-P003", "P003-P004", "P002-P004", "P002-P900"} < everything
+    at.session_state["network_filters"] = False
+    at.run()
+    assert "network_min_evidence" not in {w.key for w in at.number_input}
+    assert _ties(at) == {"P002-P003", "P003-P004", "P002-P004", "P002-P900"}
+    at.run()
+    assert _ties(at) == {"P002-P003", "P003-P004", "P002-P004", "P002-P900"}
+    at.session_state["network_filters"] = True
+    at.run()
+    assert at.number_input(key="network_min_evidence").value == 2
 
 
 def test_network_page_cap_says_what_was_left_out(db_env, monkeypatch):
@@ -597,7 +630,7 @@ def test_person_profile_matrix_form_previews_then_saves_an_assessment(fresh_env)
     fw = risk.framework()
     levels = {d: "none" for d in fw.domains} | {"missing": "significant", "coercion_control": "moderate",
                                                  "peer_group": "significant", "places_spaces": "moderate"}
-    at = open_page("person_profile", profile_person="P003")
+    at = open_page("person_profile", profile_person="P003", assess_form=True)
     at = _fill_matrix(at, levels, assess_assessor="A. Worker", assess_status="agreed",
                       assess_summary="Missing with P002 in April; older male tied to him")
     assert not at.exception
@@ -621,10 +654,22 @@ def test_person_profile_matrix_form_previews_then_saves_an_assessment(fresh_env)
         assert audit["user"] == "test.analyst"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Combined"] == "34 (moderate)"  # now the current agreed assessment
+    assert "assess_level_missing" not in {w.key for w in at.selectbox}  # saved: the form closed again
+
+
+def test_person_profile_matrix_form_is_made_only_when_opened(db_env):
+    """Its 40 widgets cost a new tab of the profile about 0.75 s to draw, closed or not, so
+    they are made and sent only once the expander is opened."""
+    at = open_page("person_profile", profile_person="P002")
+    assert not at.exception and "Risk matrix" in texts(at)
+    assert not {w.key for w in at.selectbox} & {"assess_start", "assess_level_missing"}
+    at.session_state["assess_form"] = True  # what opening it in the browser sets
+    at.run()
+    assert not at.exception and {"assess_start", "assess_level_missing"} <= {w.key for w in at.selectbox}
 
 
 def test_person_profile_matrix_form_refuses_an_incomplete_agreed_assessment(fresh_env):
-    at = open_page("person_profile", profile_person="P003")
+    at = open_page("person_profile", profile_person="P003", assess_form=True)
     at = _fill_matrix(at, {"missing": "significant"}, assess_assessor="A. Worker", assess_status="agreed",
                       assess_summary="Partial")
     at.button(key="assess_save").click().run()
@@ -637,7 +682,7 @@ def test_person_profile_matrix_form_refuses_an_incomplete_agreed_assessment(fres
 
 
 def test_person_profile_review_starts_from_an_earlier_assessment(db_env):
-    at = open_page("person_profile", profile_person="P002")
+    at = open_page("person_profile", profile_person="P002", assess_form=True)
     at.selectbox(key="assess_start").set_value("A1").run()
     assert at.selectbox(key="assess_level_missing").value == "significant"
     assert {m.label: m.value for m in at.metric}["Form: combined"] == "40 (moderate)"

@@ -225,6 +225,18 @@ def test_network_page_renders_each_mode_still_and_offline(page, app_url, tmp_pat
     assert page.outside == []
 
 
+def test_folded_forms_are_made_when_opened(page, app_url):
+    """The risk matrix form and the network filters are sent only once their expander is opened
+    (session 9): opening one in the browser reruns the page and shows the widgets."""
+    page.goto(app_url + "/person?person=P002")
+    page.get_by_text("Enter or review an assessment").click(timeout=90000)
+    page.get_by_label("Assessor").wait_for(timeout=90000)
+    page.goto(app_url + "/network?mode=window")
+    page.get_by_text("Filters and size").click(timeout=90000)
+    page.get_by_label("Minimum pieces of evidence per tie").wait_for(timeout=90000)
+    assert page.outside == []
+
+
 def _dialogs(pg) -> list[str]:
     seen: list[str] = []
     pg.on("dialog", lambda d: (seen.append(d.message), d.dismiss()))

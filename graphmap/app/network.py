@@ -22,28 +22,45 @@ def _everything_first(key: str, options) -> None:
     ss[key] = list(options) if key not in ss else [v for v in ss[key] if v in set(options)]
 
 
+FILTERS = ("network_incident_types", "network_link_kinds", "network_source_evaluations", "network_assessments",
+           "network_min_evidence", "network_size_by")
+
+
 def _filters(source: dict) -> dict:
-    """The filter widgets; a filter left at "everything" is passed as None (no filter)."""
+    """The filter widgets; a filter left at "everything" is passed as None (no filter).
+
+    The widgets are made and sent only while their expander is open (a rerun when it is opened
+    or closed): four multiselects and three other widgets took a new tab of a Network page about
+    0.5 s to draw, closed or not (``benchmarks/bench_app_floor.py``, session 9). Their values live
+    in the session state under the same keys, assigned on every run, so a filter chosen and then
+    folded away still applies (Streamlit drops the state of a widget not drawn in a run, unless
+    the script sets it).
+    """
+    ss = st.session_state
     for key, opts in (("network_incident_types", source["incident_types"]), ("network_link_kinds", source["link_kinds"]),
                       ("network_source_evaluations", picture.SOURCE_EVALUATIONS),
                       ("network_assessments", picture.ASSESSMENTS)):
         _everything_first(key, opts)
-    with st.expander("Filters and size", expanded=False):
-        left, mid, right = st.columns(3)
-        types = left.multiselect("Incident types", source["incident_types"], key="network_incident_types",
-                                 help="Evidence stands only if every incident behind it is of a chosen type; "
-                                      "recorded associations have no incident and always stand.")
-        kinds = left.multiselect("Link kinds", source["link_kinds"], key="network_link_kinds", format_func=lambda k: k.replace("_", " "))
-        evals = mid.multiselect("Source evaluation (3x5x2)", list(picture.SOURCE_EVALUATIONS), key="network_source_evaluations",
-                                help="1 reliable, 2 untested, 3 not reliable. Ungraded records are not "
-                                     "intelligence and always stand.")
-        grades = mid.multiselect("Intelligence assessment (3x5x2)", list(picture.ASSESSMENTS), key="network_assessments",
-                                 help="A known directly ... E suspected false.")
-        st.session_state.setdefault("network_min_evidence", 1)
-        least = right.number_input("Minimum pieces of evidence per tie", min_value=1, max_value=50, step=1,
-                                   key="network_min_evidence")
-        size_by = right.selectbox("Size people by", list(picture.MEASURES), key="network_size_by",
-                                  format_func=lambda m: picture.MEASURES[m])
+    ss["network_min_evidence"] = ss.get("network_min_evidence", 1)
+    ss["network_size_by"] = ss.get("network_size_by", next(iter(picture.MEASURES)))
+    box = st.expander("Filters and size", key="network_filters", on_change="rerun")
+    if box.open:
+        left, mid, right = box.columns(3)
+        left.multiselect("Incident types", source["incident_types"], key="network_incident_types",
+                         help="Evidence stands only if every incident behind it is of a chosen type; "
+                              "recorded associations have no incident and always stand.")
+        left.multiselect("Link kinds", source["link_kinds"], key="network_link_kinds",
+                         format_func=lambda k: k.replace("_", " "))
+        mid.multiselect("Source evaluation (3x5x2)", list(picture.SOURCE_EVALUATIONS), key="network_source_evaluations",
+                        help="1 reliable, 2 untested, 3 not reliable. Ungraded records are not "
+                             "intelligence and always stand.")
+        mid.multiselect("Intelligence assessment (3x5x2)", list(picture.ASSESSMENTS), key="network_assessments",
+                        help="A known directly ... E suspected false.")
+        right.number_input("Minimum pieces of evidence per tie", min_value=1, max_value=50, step=1,
+                           key="network_min_evidence")
+        right.selectbox("Size people by", list(picture.MEASURES), key="network_size_by",
+                        format_func=lambda m: picture.MEASURES[m])
+    types, kinds, evals, grades, least, size_by = (ss[k] for k in FILTERS)
 
     def chosen(values, everything):
         return None if set(values) >= set(everything) else tuple(sorted(values))

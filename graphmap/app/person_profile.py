@@ -150,7 +150,14 @@ def matrix_form(person: str, prof: dict) -> None:
     fw = risk.framework()
     if ss.pop("assess_saved", None):
         st.success(state.md(ss.pop("assess_saved_text", "")))
-    with st.expander("Enter or review an assessment", expanded=bool(ss.get("assess_open"))):
+    if ss.pop("assess_close", False):  # saved: closed again (set before the expander exists)
+        ss["assess_form"] = False
+    # Made and sent only when open (a rerun when opened): its 40 widgets took a new tab of the
+    # profile about 0.75 s to draw, closed or not (benchmarks/bench_app_floor.py, session 9).
+    form = st.expander("Enter or review an assessment", key="assess_form", on_change="rerun")
+    if not form.open:
+        return
+    with form:
         history = {a["assessment_id"]: a for a in _history(prof)}
         starts = [BLANK, PROPOSED, *history]
         if ss.get("assess_form_for") != person:  # a new person: a blank form, never the last child's levels
@@ -226,8 +233,7 @@ def save_assessment(person: str, fw: risk.Framework, levels: dict, on: date, sta
         else:
             problems += [f"{fw.domains[r.field].label if r.field in fw.domains else r.field}: {r.reason}"
                          for r in batch.rejects]
-    if problems:
-        ss["assess_open"] = True
+    if problems:  # the form stays open, as filled in
         for p in problems:
             st.error(state.md(p))
         return
@@ -243,6 +249,6 @@ def save_assessment(person: str, fw: risk.Framework, levels: dict, on: date, sta
                                f"{saved['combined_band']}, {saved['response']}"
                                + (f"; next review {saved['next_review']}" if saved["next_review"] else "")
                                + f". Recorded in the audit log as an assessment by {actor.user}.")
-    ss["assess_open"] = False
+    ss["assess_close"] = True
     ss["assess_form_for"] = None  # the next visit starts from a blank form again
     st.rerun()

@@ -263,10 +263,12 @@ FULL_PARTS = ("stable_groups", "bridges_full", "recruiters", "co_missing", "expo
 # --- the store ---------------------------------------------------------------------------------
 def store_url() -> str:
     """``--db URL`` from the ``streamlit run app.py -- --db URL`` line, else the default."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--db", default=None)
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    return args.db or default_url()
+    def parse() -> str:
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("--db", default=None)
+        args, _ = parser.parse_known_args(sys.argv[1:])
+        return args.db or default_url()
+    return _this_run("store_url", parse)
 
 
 @st.cache_resource(show_spinner=False)
@@ -646,10 +648,42 @@ def pack_files(kind: str, **ids: str | None) -> Callable[[], tuple[str, bytes]]:
     return lambda: _pack_files(*args)
 
 
+def _this_run(name: str, make: Callable[[], Any]) -> Any:
+    """``make()``, worked out once per run of the page script (and again after a write).
+
+    A page asks for the store's version and for who is using the app dozens of times a run (every
+    cached view's key, every audit and permission check): reading the load history and counting
+    every table, and parsing the secrets, took a third of a warm page's run (py-spy, session 9).
+    Outside a script run (a thread, a bare test) nothing is kept. Streamlit gives each run a new
+    ``cursors`` dict; the memo holds on to that dict, so a later run can never be mistaken for it.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return make()
+    memo = getattr(ctx, "_graphmap_run", None)
+    if memo is None or memo[0] is not ctx.cursors:
+        memo = (ctx.cursors, {})
+        ctx._graphmap_run = memo
+    if name not in memo[1]:
+        memo[1][name] = make()
+    return memo[1][name]
+
+
+def _forget_this_run() -> None:
+    """Drop the run's memo (:func:`_this_run`): the store has just been written to."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None:
+        ctx._graphmap_run = None
+
+
 def _key() -> tuple[str, str]:
     """``(view, version)`` for the cached getters: the view names the store URL, its version and
     the user's role, so results are cached per role and never shared across roles."""
-    version = store_version()
+    version = _this_run("store_version", store_version)
     return json.dumps([store_url(), version, actor().role]), version
 
 
@@ -662,10 +696,12 @@ PAGE_ACTIONS = {"overview": "view_places", "data": "load", "network": "view_pers
 
 
 def _secrets() -> dict:
-    try:
-        return st.secrets.to_dict()
-    except Exception:  # no secrets.toml at all: sign-in is not configured
-        return {}
+    def read() -> dict:
+        try:
+            return st.secrets.to_dict()
+        except Exception:  # no secrets.toml at all: sign-in is not configured
+            return {}
+    return _this_run("secrets", read)
 
 
 def actor() -> access.Actor:
@@ -837,6 +873,7 @@ def analysis(name: str) -> Any | None:
 def clear_after_write() -> None:
     """Views are keyed by store version, so nothing is stale; this just frees memory (the
     store connections, also cached resources, are kept)."""
+    _forget_this_run()  # the store's version changed
     st.cache_data.clear()
     _store.clear()  # the tables read for the old version (the connections are _base's)
     for shared in (_window_graph, _first_incidents, _place_records, _place_analysis, _part, _analysis,
@@ -1021,39 +1058,55 @@ def warm() -> None:
                      name="graphmap-warm", daemon=True).start()
 
 
-def _markdown_escaped(data: pd.DataFrame, *, index: bool) -> pd.DataFrame:
-    """``data`` with every text cell (and the index's, with ``index``) escaped for Markdown
-    (:func:`md`); numeric and boolean columns keep their type (1 stays 1, not 1.0)."""
-    def escaped(values: pd.Series) -> pd.Series:
-        return pd.Series([md(v) if isinstance(v, str) else v for v in values.tolist()], index=values.index,
-                         dtype=object)
+# The look of a plain table (st.table's: grey headings, light rules, numbers to the right).
+_TABLE_CSS = ("<style>.gm-table{border-collapse:collapse;width:100%;font-size:.875rem;margin:0 0 .5rem}"
+              ".gm-table th{text-align:left;font-weight:400;color:rgba(49,51,63,.6);padding:.25rem .5rem;"
+              "border-bottom:1px solid rgba(49,51,63,.2)}.gm-table td{padding:.25rem .5rem;vertical-align:top;"
+              "border-bottom:1px solid rgba(49,51,63,.1)}.gm-table .n{text-align:right}</style>")
 
-    data = data.copy()
-    for col in data.columns:
-        if not pd.api.types.is_numeric_dtype(data[col]) and not pd.api.types.is_bool_dtype(data[col]):
-            data[col] = escaped(data[col])
-    if index:
-        data.index = pd.Index(escaped(data.index.to_series()))
-    return data
+
+def _cell(value: Any) -> str:
+    """One cell's text: missing values blank, whole floats without ".0", others to 4 places."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def table_html(data: pd.DataFrame, *, index: bool = False) -> str:
+    """``data`` as one HTML table, every heading and cell escaped (``html.escape``).
+
+    Record text is shown exactly as typed: markup, a link or an image in a name stays text, and
+    Streamlit's ``st.html`` sanitises the page again (DOMPurify) on top of the escaping.
+    """
+    numeric = [pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+               for c in data.columns]
+    head = ("<th></th>" if index else "") + "".join(
+        f'<th{" class=n" if n else ""}>{html.escape(str(c))}</th>' for c, n in zip(data.columns, numeric))
+    rows = []
+    for label, values in zip(data.index.tolist(), data.itertuples(index=False, name=None)):
+        cells = "".join(f'<td{" class=n" if n else ""}>{html.escape(_cell(v))}</td>' for v, n in zip(values, numeric))
+        rows.append("<tr>" + (f"<th>{html.escape(_cell(label))}</th>" if index else "") + cells + "</tr>")
+    return f'{_TABLE_CSS}<table class="gm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_index: bool | None = None, **kw: Any):
-    """A table: up to ``app.plain_table_rows`` rows plain (``st.table``), longer ones as
+    """A table: up to ``app.plain_table_rows`` rows plain (:func:`table_html`), longer ones as
     Streamlit's scrollable, sortable grid (``st.dataframe``, with ``key`` and ``kw``).
 
-    A grid is drawn by a large script on a canvas: six small grids took a new tab 1.1 s longer
-    to draw than six plain tables (``benchmarks/bench_app_floor.py``, session 7), and most of
-    the app's tables are a few rows. ``where``: the container or slot (default the page).
+    What a new tab costs to draw (``benchmarks/bench_app_floor.py``, sessions 7 and 9): eight
+    small tables added 1.25 s as grids (a large script drawing on a canvas), 0.95 s as
+    ``st.table`` (a React component per cell, each cell rendered as Markdown) and 0.37 s as HTML.
+    Most of the app's tables are a few rows. ``where``: the container or slot (default the page).
     """
     where = st if where is None else where
     styled = isinstance(data, Styler)
     if len(data.data if styled else data) > int(schema.setting("app.plain_table_rows")):
         return where.dataframe(data, key=key, hide_index=hide_index, **kw)
-    # st.table renders each cell as Markdown: record text (a name, a place) is escaped, so a link,
-    # an image (an outside request) or markup in it shows as typed. A Styler is the app's own
-    # numbers (the hour x day grid).
-    shown = data if styled else _markdown_escaped(data, index=not hide_index)
-    return where.table(shown, hide_index=hide_index, border="horizontal")
+    if styled:  # the app's own numbers with their colours (the hour x day grid)
+        return where.table(data, hide_index=hide_index, border="horizontal")
+    return where.html(table_html(data, index=not hide_index))
 
 
 # Pictures and maps drawn last, by their content: the seeded layout (0.2 s for a 250-person
