@@ -1058,11 +1058,15 @@ def warm() -> None:
                      name="graphmap-warm", daemon=True).start()
 
 
-# The look of a plain table (st.table's: grey headings, light rules, numbers to the right).
+# The look of a plain table (st.table's: grey headings, light rules, numbers to the right); a long
+# one scrolls in a box of about a grid's height, its headings staying in view.
 _TABLE_CSS = ("<style>.gm-table{border-collapse:collapse;width:100%;font-size:.875rem;margin:0 0 .5rem}"
               ".gm-table th{text-align:left;font-weight:400;color:rgba(49,51,63,.6);padding:.25rem .5rem;"
-              "border-bottom:1px solid rgba(49,51,63,.2)}.gm-table td{padding:.25rem .5rem;vertical-align:top;"
-              "border-bottom:1px solid rgba(49,51,63,.1)}.gm-table .n{text-align:right}</style>")
+              "border-bottom:1px solid rgba(49,51,63,.2);background:#fff}.gm-table td{padding:.25rem .5rem;"
+              "vertical-align:top;border-bottom:1px solid rgba(49,51,63,.1)}.gm-table .n{text-align:right}"
+              ".gm-scroll{max-height:26rem;overflow:auto}.gm-scroll thead th{position:sticky;top:0}</style>")
+#: A plain table of more rows than this scrolls in its box.
+_SCROLL_ROWS = 12
 
 
 def _cell(value: Any) -> str:
@@ -1088,7 +1092,8 @@ def table_html(data: pd.DataFrame, *, index: bool = False) -> str:
     for label, values in zip(data.index.tolist(), data.itertuples(index=False, name=None)):
         cells = "".join(f'<td{" class=n" if n else ""}>{html.escape(_cell(v))}</td>' for v, n in zip(values, numeric))
         rows.append("<tr>" + (f"<th>{html.escape(_cell(label))}</th>" if index else "") + cells + "</tr>")
-    return f'{_TABLE_CSS}<table class="gm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = f'<table class="gm-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return _TABLE_CSS + (f'<div class="gm-scroll">{table}</div>' if len(rows) > _SCROLL_ROWS else table)
 
 
 def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_index: bool | None = None, **kw: Any):
@@ -1097,8 +1102,11 @@ def show_table(data: Any, *, where: Any = None, key: str | None = None, hide_ind
 
     What a new tab costs to draw (``benchmarks/bench_app_floor.py``, sessions 7 and 9): eight
     small tables added 1.25 s as grids (a large script drawing on a canvas), 0.95 s as
-    ``st.table`` (a React component per cell, each cell rendered as Markdown) and 0.37 s as HTML.
-    Most of the app's tables are a few rows. ``where``: the container or slot (default the page).
+    ``st.table`` (a React component per cell, each cell rendered as Markdown) and 0.37 s as HTML;
+    one grid of 250 rows 0.64 s, the same rows as HTML 0.13 s. Above a few hundred rows the grid,
+    which draws only the rows in view, is the lighter. The app orders its tables (a timeline by
+    date, ties by weight), so a plain table's lack of sorting costs little. ``where``: the
+    container or slot (default the page).
     """
     where = st if where is None else where
     styled = isinstance(data, Styler)
