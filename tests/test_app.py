@@ -288,6 +288,13 @@ def test_network_page_on_the_demo_borough_caps_the_whole_window(demo_env):
     assert len(frame(at, "person", "peer group")) == 250
     assert any(w.value.startswith("Large network: showing 250 of") for w in at.warning)
     assert "Bridges marked" in texts(at)
+    # The long list of ties is folded, and made only when opened (session 9).
+    assert not [t for t in tables(at) if "linked to" in t.columns]
+    at.session_state["network_ties_open"] = True
+    at.run()
+    [ties] = [t for t in tables(at) if "linked to" in t.columns]
+    drawn = int(re.search(r"· (\d+) ties ·", texts(at)).group(1))
+    assert len(ties) == drawn > 300 and ties["weight"].is_monotonic_decreasing
 
 
 def test_locations_board_map_hotspots_profile_and_packs(db_env):
@@ -337,6 +344,13 @@ def test_person_profile_preselected_from_address(db_env):
     assert at.selectbox(key="profile_person").value == "P003"
 
 
+def group_tab(tab: str, **state) -> AppTest:
+    """The Peer group page with its ``tab`` open (``app.lazy_tabs``: only that tab is made)."""
+    from graphmap.app.peer_groups import TABS
+
+    return open_page("peer_groups", group_tab=TABS[tab], **state)
+
+
 def test_peer_group_page_members_and_family_present_redaction(db_env):
     at = open_page("peer_groups", group="G1", redaction="family-present")
     assert not at.exception
@@ -345,6 +359,7 @@ def test_peer_group_page_members_and_family_present_redaction(db_env):
     assert list(members["name"]) == ["P001", "P002", "P900"]  # family-present: pseudonyms only
     assert list(members["matrix band"]) == ["not assessed", "moderate", "not assessed"]
     assert at.subheader[0].value.startswith("Crew \\<b\\>bold")
+    at = group_tab("adults", group="G1", redaction="family-present")
     assert "Liam" not in " ".join(frame(at, "members tied", "score")["name"])
 
 
@@ -353,14 +368,22 @@ def test_peer_group_page_for_a_found_group(db_env):
     assert not at.exception
     assert at.subheader[0].value.replace("\\", "") == "Peer group PG001 (found in the data)"
     assert list(frame(at, "person_id", "age")["person_id"]) == ["P001", "P002", "P003", "P900"]
-    network, board = iframes(at)
-    assert "new vis.Network" in network and 'src="app/static/leaflet/leaflet.js"' in board
-    assert remote_references(network) == remote_references(board) == []
+    [network] = iframes(at)  # the first tab: members and network; no other tab is made
+    assert "new vis.Network" in network and remote_references(network) == []
+    assert not [t for t in tables(at) if {"place", "members named", "heading"} & set(t.columns)]
+    assert {b.key for b in at.get("download_button")} == {"pack_html_peer-group", "pack_docx_peer-group"}
+    at = group_tab("places", group="PG001")
+    [board] = iframes(at)
+    assert 'src="app/static/leaflet/leaflet.js"' in board and remote_references(board) == []
     assert set(frame(at, "place", "members")["id"]) == {"L002", "L900"}
+    assert not [t for t in tables(at) if "person_id" in t.columns]  # the members' tab is not made
+    at = group_tab("timeline", group="PG001")
     assert list(frame(at, "members named", "grading")["id"]) == ["I001", "I002", "I003", "I900"]
+    at = group_tab("adults", group="PG001")
     adults = frame(at, "members tied", "score")
     assert list(adults["id"]) == ["P004"] and adults["likely-recruiter rank"].iloc[0] == 1
     assert "young people 2 x 1" in adults["score parts"].iloc[0]
+    at = group_tab("actions", group="PG001")
     cohorts = frame(at, "cohort", "ids").set_index("cohort")
     assert cohorts.loc["children missing", "ids"] == "P002, P003"
     actions = frame(at, "heading", "suggested action")
@@ -368,6 +391,20 @@ def test_peer_group_page_for_a_found_group(db_env):
     assert "Child Abduction Warning Notices" in " ".join(actions["suggested action"])
     assert {b.key for b in at.get("download_button")} == {"pack_html_peer-group", "pack_docx_peer-group"}
     assert "awaits" not in texts(at)
+
+
+def test_peer_group_page_sends_every_tab_when_tabs_are_not_lazy(db_env, monkeypatch):
+    """``app.lazy_tabs: false``: the whole assessment at once, as before session 9."""
+    from graphmap import schema
+
+    real = schema.setting
+    monkeypatch.setattr(schema, "setting", lambda path, default=None: False if path == "app.lazy_tabs"
+                        else real(path, default))
+    at = open_page("peer_groups", group="PG001")
+    assert not at.exception and len(iframes(at)) == 2
+    for columns in (("person_id", "age"), ("place", "members"), ("members named", "grading"),
+                    ("members tied", "score"), ("heading", "suggested action")):
+        assert len(frame(at, *columns))
 
 
 def test_peer_group_page_on_the_demo_borough(demo_env):
@@ -380,8 +417,10 @@ def test_peer_group_page_on_the_demo_borough(demo_env):
     at = open_page("peer_groups", group=pg["group_id"])
     assert not at.exception
     assert list(frame(at, "person_id", "age")["person_id"]) == pg["members"]
+    assert len(iframes(at)) == 1
+    at = group_tab("adults", group=pg["group_id"])
     assert set(frame(at, "members tied", "score")["id"]) == {a["person_id"] for a in pg["adults_of_concern"]}
-    assert len(iframes(at)) == 2
+    assert len(iframes(group_tab("places", group=pg["group_id"]))) == 1
 
 
 @pytest.fixture

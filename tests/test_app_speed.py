@@ -3,7 +3,7 @@ what they show once complete is what they showed when everything was computed fi
 
 from __future__ import annotations
 
-from tests.test_app import frame, open_page, texts
+from tests.test_app import frame, group_tab, open_page, texts
 
 
 def _adults(g: dict) -> set[str]:
@@ -47,7 +47,7 @@ def test_the_peer_group_page_ends_complete(demo_db, monkeypatch):
         doc = analyse(s, Window.ending("2026-10-31", 365))
     steps = {d["person_id"]: d["step"] for d in doc["disruption_targets"] if "person_id" in d}
     g = next(g for g in doc["peer_groups"] if set(steps) & _adults(g))
-    at = open_page("peer_groups", group=g["group_id"], window_days=365)
+    at = group_tab("adults", group=g["group_id"], window_days=365)
     assert not at.exception
     shown = texts(at)
     assert f"stability across re-runs {g['stability']}" in shown.replace("\\", "")

@@ -138,9 +138,17 @@ def main() -> None:
                      hide_index=True, key="network_people")
     if view["edges"]:
         st.subheader("Ties and their evidence")
+        where = st
+        if len(view["edges"]) > int(schema.setting("app.plain_table_rows")):
+            # A long list (the whole window) is folded and made only when opened: as a grid it
+            # cost a new tab about 0.6 s to draw (session 9), and hovering a tie shows the same.
+            where = st.expander(f"All {len(view['edges'])} ties, strongest first", key="network_ties_open",
+                                on_change="rerun")
+            if not where.open:
+                return
         ties = sorted(view["edges"], key=lambda e: (-e["weight"], e["source"], e["target"]))
         state.show_table(pd.DataFrame([{"person": labels[e["source"]], "linked to": labels[e["target"]],
                                         "evidence": e["count"], "weight": e["weight"],
                                         "kinds": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in e["ties"].items()),
                                         "records": "; ".join(e["evidence"])} for e in ties]),
-                         hide_index=True, key="network_ties")
+                         where=where, hide_index=True, key="network_ties")

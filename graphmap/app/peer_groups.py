@@ -4,10 +4,17 @@ suggested actions (:func:`graphmap.views.peer_group`; the pack shows the same)."
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
+from .. import schema
 from . import packs_ui, state
+
+#: The tabs of the assessment: key -> label.
+TABS = {"members": "Members and network", "places": "Places", "timeline": "Timeline",
+        "adults": "Adults of concern and bridges", "actions": "Cohorts and actions"}
 
 
 def _parts(parts: dict) -> str:
@@ -48,6 +55,30 @@ def main() -> None:
     cols[4].metric("Missing episodes", m["missing_episodes"])
     cols[5].metric("Highest matrix band", group["matrix"]["highest"] or "none", help="Of members' latest agreed assessments")
 
+    # Each part of the assessment in a tab, made and sent only when open (a rerun when another is
+    # chosen): the whole page took a new tab of the demo's found group 2.1 s to draw, its map,
+    # six tables and forty elements (session 9). ``app.lazy_tabs: false`` sends every tab.
+    lazy = bool(schema.setting("app.lazy_tabs"))
+    tabs = st.tabs(list(TABS.values()), key="group_tab" if lazy else None, on_change="rerun" if lazy else "ignore")
+    shown = dict(zip(TABS, (t.open is not False for t in tabs)))
+    tab = dict(zip(TABS, tabs))
+    draws = {"members": _members, "places": _places, "timeline": _timeline, "adults": _adults_tab, "actions": _actions}
+    made = {}
+    for key, draw in draws.items():
+        if shown[key]:
+            with tab[key]:
+                made[key] = draw(group)
+    # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
+    packs_ui.buttons("peer-group", state.window().as_at.isoformat(), lambda: state.peer_group_pack(gid)[0],
+                     lambda: state.peer_group_pack(gid)[1], group_id=gid)
+    whole = state.peer_group(gid)  # the late parts: the page is complete when this run ends
+    how.caption(state.md(whole["how"]))
+    if "adults" in made:  # the adults' slot, with their disruption steps now
+        _adults(made["adults"], whole)
+
+
+def _members(group: dict) -> None:
+    """The members' table and the network picture."""
     st.subheader("Members")
     state.show_table(pd.DataFrame([{"name": r["name"], "person_id": r["person_id"], "age": r["age"], "role": r["role"],
                                     "matrix band": r["matrix_band"], "matrix total": r["matrix_total"],
@@ -66,6 +97,9 @@ def main() -> None:
         page, _ = state.network_page(net, height=460, cap=max(len(net["nodes"]), 1))
         st.iframe(page, height=480)
 
+
+def _places(group: dict) -> None:
+    """The places two or more members are linked to: a map and a table."""
     st.subheader("Places the group shares")
     places = group["places"]
     if places:
@@ -85,6 +119,9 @@ def main() -> None:
     else:
         st.caption("No place is linked to two or more members in the window.")
 
+
+def _timeline(group: dict) -> None:
+    """The incidents in the window that name members."""
     st.subheader("Timeline")
     if group["timeline"]:
         state.show_table(pd.DataFrame([{"date": t["date"], "end": t["end"], "type": t["type"].replace("_", " "),
@@ -94,6 +131,10 @@ def main() -> None:
     else:
         st.caption("No incidents naming members in the window.")
 
+
+def _adults_tab(group: dict) -> Any:
+    """The adults of concern (a slot, filled again once the disruption steps are known), the
+    bridges and who went missing together."""
     st.subheader("Adults of concern around the group")
     adults = st.empty()
     _adults(adults, group, late=True)
@@ -118,7 +159,11 @@ def main() -> None:
                                         "dates": ", ".join(d[:10] for d in c.get("dates", [])),
                                         "records": "; ".join(" & ".join(r) for r in c.get("records", []))}
                                        for c in group["co_missing"]]), hide_index=True, key="group_co_missing")
+    return adults
 
+
+def _actions(group: dict) -> None:
+    """The cohort flags and the suggested actions."""
     st.subheader("Cohort flags")
     state.show_table(pd.DataFrame([{"cohort": c["label"], "members": c["count"], "ids": ", ".join(c["members"])}
                                    for c in group["cohorts"]]), hide_index=True, key="group_cohorts")
@@ -132,12 +177,6 @@ def main() -> None:
         state.show_table(pd.DataFrame(rows), hide_index=True, key="group_actions")
     else:
         st.caption("No rule suggests an action for this group.")
-    # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
-    packs_ui.buttons("peer-group", state.window().as_at.isoformat(), lambda: state.peer_group_pack(gid)[0],
-                     lambda: state.peer_group_pack(gid)[1], group_id=gid)
-    whole = state.peer_group(gid)  # the late parts: the page is complete when this run ends
-    how.caption(state.md(whole["how"]))
-    _adults(adults, whole)
 
 
 def _adults(slot, group: dict, *, late: bool = False) -> None:
