@@ -162,10 +162,13 @@ def main() -> None:
     ap.add_argument("--fresh-profile", action="store_true", help="each tab in a new, empty browser profile")
     ap.add_argument("--browser-arg", action="append", default=[], help="another Chromium flag (repeatable)")
     ap.add_argument("--omnibox-ui", action="store_true", help="keep Chromium's address-bar popup page (see launch)")
+    ap.add_argument("--only", action="append", default=[], help="time only pages whose address has this (repeatable)")
     args = ap.parse_args()
     db, urls = args.db, pages()
     if args.borough:
         db, urls = borough_copy(args.borough)
+    if args.only:
+        urls = [u for u in urls if any(o in u for o in args.only)]
     with app_server(db or demo_db()) as url:
         from playwright.sync_api import sync_playwright
 
