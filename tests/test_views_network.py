@@ -242,3 +242,39 @@ def test_ties_among_a_few_people_come_in_the_graph_order(demo):
     few = ["q", "a", "z"]  # a quarter of the graph or less: only their ties are walked
     whole = [(min(u, v), max(u, v), d) for u, v, d in G.edges(data=True) if u in few and v in few]
     assert picture.edges_within(G, few) == whole == [("a", "z", {}), ("q", "z", {}), ("a", "q", {})]
+
+
+@pytest.mark.parametrize("days, least", [(365, 1), (120, 1), (365, 2)])
+def test_a_group_picture_from_its_own_evidence_is_the_whole_graphs(demo, days, least):
+    """Session 9: a group's first picture of a window is built from only the evidence among
+    the people it draws, not the whole window's tie graph. Every found and recorded group
+    (and two adults of concern tied to each other) draws the same picture either way; once
+    the whole graph is kept, pictures use it."""
+    s, _, _ = demo
+    w = Window.ending("2026-10-31", days)
+    from graphmap.network.analyse import analyse
+
+    analysis = analyse(s, w)
+    groups = [g["members"] for g in analysis["peer_groups"]]
+    groups += [g["members"] for g in views.recorded_groups(s, w) if g.get("members")]
+    assert len(groups) > 10
+    alone = views.network_source(s, w)
+    whole = views.network_source(s, w)
+    # Two adults of concern around one group tied to each other too (drawn: a tie outside the
+    # members' own evidence), with as many pieces as the minimum asks.
+    import pandas as pd
+
+    adults = next(sorted(a["person_id"] if isinstance(a, dict) else a for a in g["adults_of_concern"])[:2]
+                  for g in analysis["peer_groups"] if len(g["adults_of_concern"]) >= 2)
+    extra = pd.concat([alone["evidence"].iloc[:1]] * least).assign(a=adults[0], b=adults[1])
+    for source in (alone, whole):
+        source["evidence"] = pd.concat([source["evidence"], extra], ignore_index=True)
+    picture.network_view(whole, analysis, mode="window", min_evidence=least)  # builds and keeps it
+    assert least in whole["_tie_graphs"]
+    for members in groups:
+        own = picture.network_view(alone, analysis, mode="group", members=members, min_evidence=least)
+        assert "_tie_graphs" not in alone  # never built for a group
+        assert own == picture.network_view(whole, analysis, mode="group", members=members, min_evidence=least)
+    assert any((e["source"], e["target"]) == tuple(adults)
+               for m in groups for e in picture.network_view(alone, analysis, mode="group", members=m,
+                                                             min_evidence=least)["edges"])
