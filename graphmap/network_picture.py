@@ -172,22 +172,21 @@ def _group_graph(source: dict, members: list, *, min_evidence: int) -> nx.Graph:
     """What a group's unfiltered picture reads of :func:`_picture_graph`, built from only the
     evidence among the people it draws: the members and the adults of concern tied to them.
 
-    The first picture of a window used to build the whole window's tie graph (0.8 s CPU on a
-    borough, session 9) to draw a group of a dozen. The ties found here, their evidence and its
-    order, the people's roles and ``people_without_ties`` are the whole graph's (tested equal,
-    picture for picture); once the whole graph is built, pictures use it.
+    The first picture of a window used to build the whole window's tie graph to draw a group of
+    a dozen: on a borough 0.33 s CPU and 0.01 s for the picture, against 0.17 s this way
+    (session 9). The ties found here, their evidence and its order, the people's roles and
+    ``people_without_ties`` are the whole graph's (tested equal, picture for picture); once the
+    whole graph is built, pictures use it.
     """
     from .network._gc import gc_paused
 
     ev, people = source["evidence"], source["people"]
-    a, b = ev["a"].to_numpy(object), ev["b"].to_numpy(object)
     roles = dict(zip(people["person_id"].tolist(), people["role"].tolist()))
 
     def among(keep: set, *, both: bool) -> nx.Graph:
-        rows = np.fromiter(((x in keep and y in keep) if both else (x in keep or y in keep) for x, y in zip(a, b)),
-                           dtype=bool, count=len(ev))
+        a_in, b_in = ev["a"].isin(keep).to_numpy(bool), ev["b"].isin(keep).to_numpy(bool)
         with gc_paused():
-            H = tie_graph(source, ev[rows], min_evidence=min_evidence)
+            H = tie_graph(source, ev[(a_in & b_in) if both else (a_in | b_in)], min_evidence=min_evidence)
         nx.set_node_attributes(H, roles, "role")
         return H
 
@@ -195,13 +194,9 @@ def _group_graph(source: dict, members: list, *, min_evidence: int) -> nx.Graph:
     chosen, _ = _scope(among(inside, both=False), "group", members=sorted(inside), person_id=None, hops=1)
     G = among(set(chosen), both=True)
     # People with no tie of ``min_evidence`` pieces in the whole window (as its graph counts them).
-    if len(ev):
-        pairs = pd.Series(1, index=pd.MultiIndex.from_arrays([a, b])).groupby(level=[0, 1]).size()
-        strong = pairs[pairs >= min_evidence].index
-        tied = set(strong.get_level_values(0)) | set(strong.get_level_values(1))
-    else:
-        tied = set()
-    G.graph["people_without_ties"] = sum(1 for n in set(people["person_id"].tolist()) if n not in tied)
+    pieces = Counter(zip(ev["a"].tolist(), ev["b"].tolist()))
+    tied = {x for pair, n in pieces.items() if n >= min_evidence for x in pair}
+    G.graph["people_without_ties"] = sum(1 for n in set(roles) if n not in tied)
     G.graph["evidence_kept"] = len(ev)  # no filter: every piece of the window's evidence
     return G
 
