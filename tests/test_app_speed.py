@@ -106,6 +106,18 @@ def test_a_map_is_made_once_per_content(monkeypatch):
     assert state.network_page({"nodes": [], "edges": [], "legend": []}, height=300) and len(made) == 2
 
 
+def test_pictures_and_maps_are_made_with_the_collector_paused():
+    """Session 9: a borough's map set off a full collection (0.3-0.4 s) mid-page; the collector
+    is paused while a picture or map is made, and on again after."""
+    import gc
+
+    from graphmap.app import state
+
+    assert gc.isenabled()
+    assert state._kept(gc.isenabled, "probe", "collector") is False
+    assert gc.isenabled()
+
+
 def pd_isna(value) -> bool:
     import pandas as pd
 

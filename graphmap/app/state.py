@@ -1131,11 +1131,19 @@ def _kept(make: Callable[[], Any], *content: Any) -> Any:
     import hashlib
     import pickle
 
+    from ..network._gc import gc_paused
+
     key = hashlib.sha256(pickle.dumps(content, protocol=5)).hexdigest()
     with _pictures_lock:
         hit = _PICTURES.pop(key, None)
     if hit is None:
-        hit = make()
+        # The collector paused while a map or picture is made: a borough's map (a dict per place,
+        # a folium element per hotspot cell) set off a full collection over every object the
+        # caches hold, 0.3-0.4 s of a Locations Board window change (session 9). The map's own
+        # reference cycles (folium's parent and child links) are young and go at the next
+        # collection after.
+        with gc_paused():
+            hit = make()
     with _pictures_lock:  # most recently used last; the oldest dropped
         _PICTURES[key] = hit
         while len(_PICTURES) > _PICTURES_KEPT:
