@@ -705,6 +705,17 @@ def test_person_profile_matrix_form_is_made_only_when_opened(db_env):
     at.session_state["assess_form"] = True  # what opening it in the browser sets
     at.run()
     assert not at.exception and {"assess_start", "assess_level_missing"} <= {w.key for w in at.selectbox}
+    # Folded half-way through and opened again: what was typed is still there.
+    at.selectbox(key="assess_level_missing").set_value("significant")
+    at.text_input(key="assess_assessor").set_value("A. Worker").run()
+    at.session_state["assess_form"] = False
+    at.run()
+    at.run()
+    assert "assess_level_missing" not in {w.key for w in at.selectbox}
+    at.session_state["assess_form"] = True
+    at.run()
+    assert at.selectbox(key="assess_level_missing").value == "significant"
+    assert at.text_input(key="assess_assessor").value == "A. Worker"
 
 
 def test_person_profile_matrix_form_refuses_an_incomplete_agreed_assessment(fresh_env):
