@@ -193,10 +193,14 @@ def _group_graph(source: dict, members: list, *, min_evidence: int) -> nx.Graph:
     inside = set(canonical(source, members))
     chosen, _ = _scope(among(inside, both=False), "group", members=sorted(inside), person_id=None, hops=1)
     G = among(set(chosen), both=True)
-    # People with no tie of ``min_evidence`` pieces in the whole window (as its graph counts them).
-    pieces = Counter(zip(ev["a"].tolist(), ev["b"].tolist()))
-    tied = {x for pair, n in pieces.items() if n >= min_evidence for x in pair}
-    G.graph["people_without_ties"] = sum(1 for n in set(roles) if n not in tied)
+    # People with no tie of ``min_evidence`` pieces in the whole window (as its graph counts
+    # them): the same for every group of the window, so counted once and kept in ``source``.
+    untied = source.setdefault("_people_without_ties", {})
+    if min_evidence not in untied:
+        pieces = Counter(zip(ev["a"].tolist(), ev["b"].tolist()))
+        tied = {x for pair, n in pieces.items() if n >= min_evidence for x in pair}
+        untied[min_evidence] = sum(1 for n in set(roles) if n not in tied)
+    G.graph["people_without_ties"] = untied[min_evidence]
     G.graph["evidence_kept"] = len(ev)  # no filter: every piece of the window's evidence
     return G
 

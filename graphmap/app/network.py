@@ -32,17 +32,17 @@ def _filters(source: dict) -> dict:
     The widgets are made and sent only while their expander is open (a rerun when it is opened
     or closed): four multiselects and three other widgets took a new tab of a Network page about
     0.5 s to draw, closed or not (``benchmarks/bench_app_floor.py``, session 9). Their values live
-    in the session state under the same keys, assigned on every run, so a filter chosen and then
-    folded away still applies (Streamlit drops the state of a widget not drawn in a run, unless
-    the script sets it).
+    in the session state under the same keys (:func:`state.keep_while_folded`), so a filter
+    chosen and then folded away still applies.
     """
     ss = st.session_state
     for key, opts in (("network_incident_types", source["incident_types"]), ("network_link_kinds", source["link_kinds"]),
                       ("network_source_evaluations", picture.SOURCE_EVALUATIONS),
                       ("network_assessments", picture.ASSESSMENTS)):
         _everything_first(key, opts)
-    ss["network_min_evidence"] = ss.get("network_min_evidence", 1)
-    ss["network_size_by"] = ss.get("network_size_by", next(iter(picture.MEASURES)))
+    ss.setdefault("network_min_evidence", 1)
+    ss.setdefault("network_size_by", next(iter(picture.MEASURES)))
+    state.keep_while_folded(*FILTERS)
     box = st.expander("Filters and size", key="network_filters", on_change="rerun")
     if box.open:
         left, mid, right = box.columns(3)

@@ -60,14 +60,12 @@ def main() -> None:
     # six tables and forty elements (session 9). ``app.lazy_tabs: false`` sends every tab.
     lazy = bool(schema.setting("app.lazy_tabs"))
     tabs = st.tabs(list(TABS.values()), key="group_tab" if lazy else None, on_change="rerun" if lazy else "ignore")
-    shown = dict(zip(TABS, (t.open is not False for t in tabs)))
-    tab = dict(zip(TABS, tabs))
     draws = {"members": _members, "places": _places, "timeline": _timeline, "adults": _adults_tab, "actions": _actions}
     made = {}
-    for key, draw in draws.items():
-        if shown[key]:
-            with tab[key]:
-                made[key] = draw(group)
+    for key, tab in zip(TABS, tabs):
+        if tab.open is not False:  # the chosen tab (None: not lazy, every tab)
+            with tab:
+                made[key] = draws[key](group)
     # The pack from the data on screen (the same builder as `graphmap pack peer-group`), cached.
     packs_ui.buttons("peer-group", state.window().as_at.isoformat(), lambda: state.peer_group_pack(gid)[0],
                      lambda: state.peer_group_pack(gid)[1], group_id=gid)

@@ -152,12 +152,9 @@ def matrix_form(person: str, prof: dict) -> None:
         st.success(state.md(ss.pop("assess_saved_text", "")))
     if ss.pop("assess_close", False):  # saved: closed again (set before the expander exists)
         ss["assess_form"] = False
-    # What has been typed stays while the form is folded: Streamlit drops the state of a widget
-    # not drawn in a run unless the script sets it, so every field is set to itself each run.
-    for key in [k for k in ss if isinstance(k, str) and k.startswith(("assess_level_", "assess_why_"))] + \
-            ["assess_start", "assess_on", "assess_assessor", "assess_status", "assess_summary"]:
-        if key in ss:
-            ss[key] = ss[key]
+    # What has been typed stays while the form is folded.
+    state.keep_while_folded(*[k for k in ss if isinstance(k, str) and k.startswith(("assess_level_", "assess_why_"))],
+                            "assess_start", "assess_on", "assess_assessor", "assess_status", "assess_summary")
     # Made and sent only when open (a rerun when opened): its 40 widgets took a new tab of the
     # profile about 0.75 s to draw, closed or not (benchmarks/bench_app_floor.py, session 9).
     form = st.expander("Enter or review an assessment", key="assess_form", on_change="rerun")

@@ -922,6 +922,18 @@ def sidebar() -> None:
                        "(no sign-in configured)")
 
 
+def keep_while_folded(*keys: str) -> None:
+    """Keep these widgets' values while they are not drawn (a folded lazy expander).
+
+    Streamlit drops the state of a widget not drawn in a run unless the script sets it, so each
+    key held is set to itself, before its widget would be made.
+    """
+    ss = st.session_state
+    for key in keys:
+        if key in ss:
+            ss[key] = ss[key]
+
+
 def window() -> Window:
     ss = st.session_state
     as_at = ss.get("as_at") or date.today()
