@@ -300,6 +300,10 @@ def ego_network(store: Store, window: Window, person_id: str, *, hops: int = 1,
 def layout(nodes: list[dict], edges: list[dict], *, seed: int) -> dict[str, tuple[float, float]]:
     """Seeded spring layout in screen units: the same picture for the same data, every time.
 
+    NetworkX's ``spring_layout(G, seed=seed, weight="weight")``, with its dense solver
+    (below 500 people) computed by :func:`_spring_positions`: the same positions to the last
+    bit (tested against NetworkX), in a fifth of the time.
+
     References
     ----------
     Fruchterman, T. M. J. and Reingold, E. M. (1991), "Graph drawing by force-directed
@@ -310,9 +314,55 @@ def layout(nodes: list[dict], edges: list[dict], *, seed: int) -> dict[str, tupl
     G.add_weighted_edges_from(sorted((e["source"], e["target"], e.get("weight", 1)) for e in edges))
     if len(G) == 0:
         return {}
-    pos = nx.spring_layout(G, seed=seed, weight="weight")
+    if len(G) < 2 or len(G) >= _SPRING_DENSE_BELOW:
+        pos = nx.spring_layout(G, seed=seed, weight="weight")  # one node; or NetworkX's sparse solver
+    else:
+        pos = dict(zip(G, nx.rescale_layout(_spring_positions(nx.to_numpy_array(G, weight="weight"), seed))))
     scale = 160 * math.sqrt(len(G))
     return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in pos.items()}
+
+
+#: NetworkX's ``spring_layout`` uses its dense solver below this many nodes ("auto" method).
+_SPRING_DENSE_BELOW = 500
+
+
+def _spring_positions(A, seed: int, *, iterations: int = 50, threshold: float = 1e-4):
+    """NetworkX's dense Fruchterman-Reingold iterations (``_fruchterman_reingold``, as
+    ``spring_layout`` runs them: random start from ``RandomState(seed)``, k = sqrt(1/n), linear
+    cooling from a tenth of the start's extent), with each coordinate as its own n x n array.
+
+    NetworkX works on an n x n x 2 array and takes norms along its last axis, which is about
+    4 ms an iteration for 250 people (0.2 s a picture, the largest part of a whole-window
+    picture's window change on the demo, session 10); two contiguous n x n arrays do the same
+    arithmetic in under 1 ms. The sums are taken in NetworkX's order (one neighbour after
+    another), so the positions are the same to the last bit: ``dx`` is antisymmetric and the
+    force symmetric, so a person's sum over the others is minus a column's sum, which NumPy
+    adds row after row (a sum along a row would be pairwise, and the picture would drift by up
+    to a pixel over the iterations).
+    """
+    import numpy as np
+
+    n = A.shape[0]
+    pos = np.random.RandomState(seed).rand(n, 2)
+    k = np.sqrt(1.0 / n)
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()
+    t = max(x.max() - x.min(), y.max() - y.min()) * 0.1
+    dt = t / (iterations + 1)
+    for _ in range(iterations):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        distance = np.sqrt(dx * dx + dy * dy)
+        np.clip(distance, 0.01, None, out=distance)
+        force = k * k / distance**2 - A * distance / k  # repulsion from all, attraction along ties
+        move_x, move_y = -np.add.reduce(dx * force, axis=0), -np.add.reduce(dy * force, axis=0)
+        step = t / np.clip(np.sqrt(move_x * move_x + move_y * move_y), 0.01, None)  # each moves at most t
+        move = np.column_stack([move_x * step, move_y * step])
+        x += move[:, 0]
+        y += move[:, 1]
+        t -= dt
+        if np.linalg.norm(move) / n < threshold:
+            break
+    return np.column_stack([x, y])
 
 
 # --- Places ------------------------------------------------------------------------------------

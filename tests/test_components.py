@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+
+import pytest
 
 from graphmap.app.components import cap_network, map_html, network_html, remote_references, script_json
 
@@ -28,11 +31,12 @@ def test_network_is_offline_and_record_text_cannot_close_the_script():
     assert '"physics": {"enabled": false}' in page.replace("\n", "")
 
 
-def test_titles_arrive_as_json_text():
+def test_titles_arrive_as_json_text_in_the_first_data():
     page, _ = network_html(star(3), cap=100)
-    payload = re.search(r"nodes\.update\((\[.*?\])\);", page).group(1)
-    titles = json.loads(payload)
-    assert titles[1]["title"] == HOSTILE + " href"
+    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page).group(1))
+    edges = json.loads(re.search(r"edges = new vis\.DataSet\((\[.*?\])\);", page).group(1))
+    assert nodes[1]["title"] == HOSTILE + " href" and edges[0]["title"] == HOSTILE
+    assert "nodes.update([" not in page  # one pass: vis-network sets each node's options once
 
 
 def test_large_graph_capped_with_a_message_keeping_the_centre():
@@ -47,6 +51,28 @@ def test_layout_is_the_same_every_time_for_the_same_seed():
     view = star(30)
     assert layout(view["nodes"], view["edges"], seed=7) == layout(list(reversed(view["nodes"])), view["edges"], seed=7)
     assert layout(view["nodes"], view["edges"], seed=7) != layout(view["nodes"], view["edges"], seed=8)
+
+
+@pytest.mark.parametrize("people, ties, seed", [(2, 1, 7), (40, 60, 7), (249, 540, 7), (249, 540, 42), (120, 90, 3)])
+def test_layout_is_networkx_spring_layout_to_the_last_bit(people, ties, seed):
+    """views.layout computes NetworkX's dense spring layout itself (session 10, five times
+    faster): the positions must be NetworkX's exactly, components and lone pairs included."""
+    import math
+
+    import networkx as nx
+
+    rng = random.Random(people + ties)
+    ids = [f"P{i:04d}" for i in range(people)]
+    pairs = {tuple(sorted(rng.sample(ids, 2))) for _ in range(ties)}
+    nodes = [{"id": i} for i in ids]
+    edges = [{"source": a, "target": b, "weight": rng.randint(1, 9)} for a, b in sorted(pairs)]
+    G = nx.Graph()
+    G.add_nodes_from(sorted(ids))
+    G.add_weighted_edges_from(sorted((e["source"], e["target"], e["weight"]) for e in edges))
+    scale = 160 * math.sqrt(people)
+    expected = {n: (float(x) * scale, float(y) * scale)
+                for n, (x, y) in nx.spring_layout(G, seed=seed, weight="weight").items()}
+    assert layout(nodes, edges, seed=seed) == expected
 
 
 def test_map_uses_the_apps_leaflet_and_text_popups():

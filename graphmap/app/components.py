@@ -96,6 +96,24 @@ def _template_env(folder: str) -> Environment:
     return Environment(loader=FileSystemLoader(folder))
 
 
+def _page(net: Network) -> str:
+    """pyvis's page for ``net``, rendered as :meth:`Network.generate_html` does but always with
+    vis-network's own tooltip, which shows a string title as text (``innerText``).
+
+    ``generate_html`` switches every tooltip to an ``innerHTML`` popup when any title contains
+    "href", and record text may. The titles go into the nodes' and edges' data, where the
+    template's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'``: they used to be added by a second
+    script (``nodes.update``), which cost a whole-window picture of 250 people about 0.1 s in the
+    browser (a Chrome trace, session 10) as vis-network set every node's options again.
+    """
+    nodes, edges, heading, height, width, options = net.get_network_data()
+    return net.templateEnv.get_template(net.path).render(
+        height=height, width=width, nodes=nodes, edges=edges, heading=heading, options=options,
+        physics_enabled=net.options["physics"]["enabled"], use_DOT=False, dot_lang=net.dot_lang, widget=net.widget,
+        bgcolor=net.bgcolor, conf=net.conf, tooltip_link=False, neighborhood_highlight=net.neighborhood_highlight,
+        select_menu=net.select_menu, filter_menu=net.filter_menu, notebook=False, cdn_resources=net.cdn_resources)
+
+
 def network_html(view: dict, *, height: int = 600, cap: int | None = None,
                  seed: int | None = None, assets: str = "app") -> tuple[str, str | None]:
     """A self-contained pyvis page for a network view (see :func:`graphmap.views.ego_network`).
@@ -124,24 +142,19 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
         "edges": {"smooth": False, "color": {"color": "#9aa5b1", "highlight": "#333"}},
         "nodes": {"font": {"size": 14, "face": "sans-serif"}},
     }))
-    titles_nodes, titles_edges = [], []
     for n in nodes:
         x, y = pos[n["id"]]
-        # No title here: pyvis switches to an innerHTML popup when a title contains "href".
         # A view may set shape, size and border (the Network page: size by a measure, bridges
         # with an orange border); otherwise adults of concern are diamonds and the centre larger.
         colour = ({"background": n["colour"], "border": n["border"],
                    "highlight": {"background": n["colour"], "border": n["border"]}} if n.get("border") else n["colour"])
-        net.add_node(n["id"], label=n["label"], color=colour, x=x, y=y,
+        net.add_node(n["id"], label=n["label"], color=colour, x=x, y=y, title=n.get("title", ""),
                      shape=n.get("shape") or ("diamond" if n.get("role") == "adult_of_concern" else "dot"),
                      size=n.get("size") or (26 if n.get("centre") else 16),
                      borderWidth=n.get("border_width") or (4 if n.get("centre") else 1))
-        titles_nodes.append({"id": n["id"], "title": n.get("title", "")})
     for i, e in enumerate(edges):
-        eid = f"e{i}"
-        net.add_edge(e["source"], e["target"], id=eid, value=e.get("weight", 1))
-        titles_edges.append({"id": eid, "title": e.get("title", "")})
-    page = net.generate_html(notebook=False)
+        net.add_edge(e["source"], e["target"], id=f"e{i}", value=e.get("weight", 1), title=e.get("title", ""))
+    page = _page(net)
     page = _EMPTY_HEADING.sub("", _REMOTE_TAG.sub("", page))
     if assets == "app":
         page = page.replace("<head>", f'<head><link rel="stylesheet" href="{VIS_URL}vis-network.css">'
@@ -149,9 +162,7 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
     extra = view.get("marks") or [("◆", "diamond: adult of concern"), ("◎", "thick border: the person at the centre"),
                                   ("━", "thicker line: more evidence")]
     inject = (_legend_html(view.get("legend", []), extra)
-              + "<script>nodes.update(" + script_json(titles_nodes) + ");"
-              + "edges.update(" + script_json(titles_edges) + ");"
-              + "document.getElementById('mynetwork').style.position='relative';</script>")
+              + "<script>document.getElementById('mynetwork').style.position='relative';</script>")
     page = page.replace("</body>", inject + "</body>", 1)
     return page, message
 

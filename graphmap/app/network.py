@@ -132,23 +132,36 @@ def main() -> None:
                    + state.md(", ".join(f"{n['label']} ({n['id']})" if n["label"] != n["id"] else n["id"]
                                         for n in marked)))
     st.subheader("Groups and people shown" if view.get("aggregated") else "People shown")
-    state.show_table(pd.DataFrame([{"person": n["label"], "id": n["id"], "role": n["role"].replace("_", " "),
-                                    "peer group": n["group"], picture.MEASURES.get(options["size_by"], "measure"): n["measure"],
-                                    "bridge": n["bridge"]} for n in view["nodes"]]),
-                     hide_index=True, key="network_people")
+    where = _folded(len(view["nodes"]), "groups and people shown" if view.get("aggregated") else "people shown",
+                    "network_people_open")
+    if where is not None:
+        state.show_table(pd.DataFrame([{"person": n["label"], "id": n["id"], "role": n["role"].replace("_", " "),
+                                        "peer group": n["group"],
+                                        picture.MEASURES.get(options["size_by"], "measure"): n["measure"],
+                                        "bridge": n["bridge"]} for n in view["nodes"]]),
+                         where=where, hide_index=True, key="network_people")
     if view["edges"]:
         st.subheader("Ties and their evidence")
-        where = st
-        if len(view["edges"]) > int(schema.setting("app.plain_table_rows")):
-            # A long list (the whole window) is folded and made only when opened: as a grid it
-            # cost a new tab about 0.6 s to draw (session 9), and hovering a tie shows the same.
-            where = st.expander(f"All {len(view['edges'])} ties, strongest first", key="network_ties_open",
-                                on_change="rerun")
-            if not where.open:
-                return
+        where = _folded(len(view["edges"]), "ties, strongest first", "network_ties_open")
+        if where is None:
+            return
         ties = sorted(view["edges"], key=lambda e: (-e["weight"], e["source"], e["target"]))
         state.show_table(pd.DataFrame([{"person": labels[e["source"]], "linked to": labels[e["target"]],
                                         "evidence": e["count"], "weight": e["weight"],
                                         "kinds": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in e["ties"].items()),
                                         "records": "; ".join(e["evidence"])} for e in ties]),
                          where=where, hide_index=True, key="network_ties")
+
+
+def _folded(rows: int, what: str, key: str):
+    """Where to put a list of ``rows`` rows: the page, or, above ``app.network_list_rows``, an
+    expander made only when opened (``None`` while it is closed).
+
+    The whole window's lists are long (250 people, hundreds of ties) and the picture's hover
+    shows the same: unfolded, the 250-person list cost a new tab of the page about 0.2 s to draw
+    in the browser (session 10), and the ties as a grid about 0.6 s (session 9).
+    """
+    if rows <= int(schema.setting("app.network_list_rows")):
+        return st
+    box = st.expander(f"All {rows} {what}", key=key, on_change="rerun")
+    return box if box.open else None
