@@ -165,12 +165,21 @@ def test_network_renders_offline_and_hostile_names_stay_text(page, app_url, tmp_
 
 def test_locations_board_map_renders_from_the_app_and_popups_are_text(page, app_url, tmp_path):
     page.goto(app_url + "/locations-board")
-    m = frame_with(page, ".leaflet-container path.leaflet-interactive")
+    m = frame_with(page, ".leaflet-container canvas.leaflet-zoom-animated")  # drawn on a canvas (prefer_canvas)
     # Three places (L003 has no coordinates) and the hotspot grid cells, as squares.
     markers = "(() => { const map = Object.values(window).find(v => v instanceof L.Map); const out = [];" \
               " map.eachLayer(l => { if (l instanceof L.CircleMarker) out.push(l); }); return out; })()"
     assert m.evaluate(markers + ".length") == 3
-    assert m.evaluate("Object.values(window).filter(v => v instanceof L.Polygon).length") >= 1
+    # The markers and cells are painted on Leaflet's canvas (not left blank).
+    assert m.evaluate("(() => { const c = document.querySelector('.leaflet-container canvas');"
+                      " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                      " for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; })()") > 100
+    areas = "(() => { const map = Object.values(window).find(v => v instanceof L.Map); const out = [];" \
+            " map.eachLayer(l => { if (l instanceof L.Polygon) out.push(l); }); return out; })()"
+    assert m.evaluate(areas + ".length") >= 1
+    # A cell's tooltip is its text, never markup.
+    m.evaluate(areas + ".forEach(l => l.openTooltip())")
+    assert "hotspot cell #1" in " ".join(e.inner_text() for e in m.query_selector_all(".leaflet-tooltip"))
     assert m.evaluate("typeof L") == "object"  # Leaflet came from the app's static folder
     # Open every marker's popup; the hostile place name must appear as typed.
     m.evaluate(markers + ".forEach(l => l.openPopup())")

@@ -76,14 +76,19 @@ def test_layout_is_networkx_spring_layout_to_the_last_bit(people, ties, seed):
 
 
 def test_map_uses_the_apps_leaflet_and_text_popups():
+    cell = [[51.41, -0.19], [51.41, -0.18], [51.42, -0.18], [51.42, -0.19]]
     page = map_html([{"latitude": 51.41, "longitude": -0.19, "label": HOSTILE, "popup": HOSTILE},
-                     {"latitude": None, "longitude": None, "label": "unmapped"}], tile_url="")
+                     {"latitude": None, "longitude": None, "label": "unmapped"}], tile_url="",
+                    areas=[{"outline": cell, "label": HOSTILE, "popup": HOSTILE, "opacity": 0.4}])
     assert remote_references(page) == []
     assert 'src="app/static/leaflet/leaflet.js"' in page and "jquery" not in page.lower()
     assert HOSTILE not in page and "<img src=x" not in page
-    assert page.count("`${x}`") == page.count("`${x}`\"") == 2  # only ever inside JSON strings
+    assert page.count("`${x}`") == page.count("`${x}`\"") == 4  # only ever inside JSON strings
     assert script_json(HOSTILE) in page and "unmapped" not in page
     assert "innerText = p.label" in page and "innerText = p.popup" in page  # text, never HTML
+    assert "innerText = a.label" in page and "innerText = a.popup" in page
+    areas = json.loads(re.search(r"(\[\{\"outline\".*?\}\])\.forEach", page).group(1))
+    assert areas[0]["outline"] == cell and areas[0]["opacity"] == 0.4 and areas[0]["label"] == HOSTILE
 
 
 def test_script_json_round_trips():

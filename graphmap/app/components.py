@@ -168,29 +168,9 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
 
 
 # --- maps ----------------------------------------------------------------------------------------
-class TextPopup(MacroElement):
-    """A Leaflet popup or tooltip whose content is plain text (set with ``innerText``)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var box = document.createElement("div");
-            box.innerText = {{ this.text_json }};
-            {{ this._parent.get_name() }}.{{ this.method }}(box{% if this.method == "bindTooltip" %}, {sticky: true}{% endif %});
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, text: str, *, tooltip: bool = False):
-        super().__init__()
-        self._name = "TextPopup"
-        self.text_json = script_json(str(text))
-        self.method = "bindTooltip" if tooltip else "bindPopup"
-
-
 class PointLayer(MacroElement):
     """Circle markers for many points from one script: the points as JSON, each tooltip and popup
-    a plain-text box (``innerText``), as :class:`TextPopup` makes them.
+    a plain-text box (``innerText``, never markup).
 
     One folium ``CircleMarker`` with two popups per point meant three template renders per
     point: a borough's 5,294 places took 15 s CPU to draw, on every window change.
@@ -226,6 +206,44 @@ class PointLayer(MacroElement):
              "popup": str(p.get("popup") or "")} for p in points])
 
 
+class AreaLayer(MacroElement):
+    """Polygons (grid cells, wards) from one script: their outlines as JSON, each tooltip and
+    popup a plain-text box (``innerText``), as :class:`PointLayer` draws points.
+
+    A folium ``Polygon`` with a text tooltip and popup per cell was three elements, and branca
+    compiles each element's rendered script as a Jinja template: a borough's hotspot cells took
+    about 0.3 s of a Locations Board window change to render (py-spy, session 10).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            {{ this.areas_json }}.forEach(function (a) {
+                var area = L.polygon(a.outline, {color: a.colour, weight: 1, fill: true, fillOpacity: a.opacity});
+                var tip = document.createElement("div");
+                tip.innerText = a.label;
+                area.bindTooltip(tip, {sticky: true});
+                if (a.popup) {
+                    var box = document.createElement("div");
+                    box.innerText = a.popup;
+                    area.bindPopup(box);
+                }
+                area.addTo(map);
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, areas: list[dict]):
+        super().__init__()
+        self._name = "AreaLayer"
+        self.areas_json = script_json([
+            {"outline": [[float(lat), float(lon)] for lat, lon in a["outline"]],
+             "colour": str(a.get("colour", "#ff7f0e")), "opacity": float(a.get("opacity", 0.3)),
+             "label": str(a.get("label", "")), "popup": str(a.get("popup") or "")} for a in areas])
+
+
 def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = None,
              attribution: str | None = None, areas: list[dict] | None = None) -> str:
     """A folium map of points (and areas), with no outside requests unless a tile URL is set.
@@ -244,7 +262,9 @@ def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = No
     tile_url = schema.setting("app.map_tile_url", "") if tile_url is None else tile_url
     attribution = attribution or schema.setting("app.map_tile_attribution", "") or "map tiles"
     centre = list(schema.setting("app.map_centre"))
-    m = folium.Map(location=centre, zoom_start=14, tiles=None, height=height, control_scale=True)
+    # Canvas, not one SVG element per marker: a borough's 5,700 places as SVG took the browser 1-2 s
+    # to lay out after each window change (session 10); Leaflet's canvas keeps tooltips and popups.
+    m = folium.Map(location=centre, zoom_start=14, tiles=None, height=height, control_scale=True, prefer_canvas=True)
     # Only Leaflet itself, from the app: no jQuery, Bootstrap or icon fonts from CDNs.
     m.default_js = [("leaflet", LEAFLET_URL + "leaflet.js")]
     m.default_css = [("leaflet_css", LEAFLET_URL + "leaflet.css")]
@@ -252,13 +272,8 @@ def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = No
     m.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#eef2f5}</style>"))
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, name="base").add_to(m)
-    for a in areas or []:
-        poly = folium.Polygon(locations=a["outline"], color=a.get("colour", "#ff7f0e"), weight=1, fill=True,
-                              fill_opacity=a.get("opacity", 0.3))
-        TextPopup(a.get("label", ""), tooltip=True).add_to(poly)
-        if a.get("popup"):
-            TextPopup(a["popup"]).add_to(poly)
-        poly.add_to(m)
+    if areas:
+        AreaLayer(areas).add_to(m)
     mapped = [p for p in points if p.get("latitude") is not None and p.get("longitude") is not None]
     if mapped:
         PointLayer(mapped).add_to(m)
