@@ -967,3 +967,34 @@ def test_identity_pairs_for_a_role_without_names_are_pseudonymised(resolved_demo
     text = shown.to_string()
     assert not any(n in text for n in people.loc[people["person_id"].isin(real), "surname"])
     assert list(shown["link_id"]) == list(cands["link_id"])
+
+
+def test_locations_board_place_picker_offers_hotspots_or_what_matches(demo_env, monkeypatch):
+    """The picker lists the ranked hotspots, or the places matching what is typed (at most
+    ``app.place_picker_matches``), and keeps the place already chosen (session 10)."""
+    from graphmap import schema
+
+    at = open_page("locations_board")
+    assert not at.exception
+    hot = list(frame(at, "rank", "score", "trend")["id"])
+    picker = at.selectbox(key="board_place")
+    assert [o.rsplit("(", 1)[1].rstrip(")") for o in picker.options] == hot and 1 < len(hot) < 300
+    real = schema.setting
+    monkeypatch.setattr(schema, "setting", lambda path, default=None: 3 if path == "app.place_picker_matches"
+                        else real(path, default))
+    at.text_input(key="board_find").input("L0").run()
+    ids = [o.rsplit("(", 1)[1].rstrip(")") for o in at.selectbox(key="board_place").options]
+    assert len(ids) == 3 and all("L0" in i for i in ids) and ids[0] == next(h for h in hot if "L0" in h)
+    assert any("places match; the first 3 are listed" in c.value for c in at.caption)
+    # A place outside the hotspots is profiled, and stays offered once the search is cleared.
+    other = next(f"L{i:04d}" for i in range(1, 301) if f"L{i:04d}" not in hot)
+    at.text_input(key="board_find").input(other.lower()).run()
+    assert [o.rsplit("(", 1)[1].rstrip(")") for o in at.selectbox(key="board_place").options] == [other]
+    at.selectbox(key="board_place").set_value(other).run()
+    at.text_input(key="board_find").input("").run()
+    offered = [o.rsplit("(", 1)[1].rstrip(")") for o in at.selectbox(key="board_place").options]
+    assert not at.exception and offered == [other] + hot
+    assert any(other in s.value for s in at.subheader)  # its profile is drawn
+    # Typed text is literal, never a pattern.
+    at.text_input(key="board_find").input("(*[").run()
+    assert not at.exception and any(c.value == "No place held matches." for c in at.caption)

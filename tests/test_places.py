@@ -197,3 +197,25 @@ def test_place_records_locate_places_once_for_every_window(tmp_path):
     expected = located_places(records.locations)
     again = PlaceAnalysis(records, Window.ending("2026-05-01", 30))
     assert again.places[list(expected.columns)].equals(expected)
+
+
+@pytest.mark.parametrize("days", [30, 365])
+def test_locations_board_from_the_windows_incidents_equals_the_stores(demo_db, days):
+    """The app hands the board the window's incidents it already holds (session 10): the board
+    must be the one read from the store's whole history."""
+    from datetime import date
+
+    from graphmap import views
+    from graphmap.network.graphs import load_frames
+
+    store = open_store(demo_db)
+    try:
+        w = Window(as_at=date(2026, 10, 31), days=days)
+        held = load_frames(store, w).incidents
+        assert views.places(store, w, incidents=held) == views.places(store, w)
+        analysis = views.place_analysis(store, w)
+        board = views.locations_board(store, w, analysis=analysis, incidents=held)
+        assert board == views.locations_board(store, w, analysis=analysis)
+        assert sum(p["incidents"] for p in board["places"]) > 0
+    finally:
+        store.close()

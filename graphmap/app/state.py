@@ -471,7 +471,8 @@ def _locations_board(url: str, version: str, as_at: str, days: int, location_id:
 
     analysis = _place_analysis(url, version, as_at, days)
     with gc_paused():  # every place as a dict while a borough's tables are held
-        return views.locations_board(_store(url), Window.ending(as_at, days), location_id, analysis=analysis)
+        return views.locations_board(_store(url), Window.ending(as_at, days), location_id, analysis=analysis,
+                                     incidents=_window_graph(url, version, as_at, days)["frames"].incidents)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
