@@ -998,3 +998,20 @@ def test_locations_board_place_picker_offers_hotspots_or_what_matches(demo_env, 
     # Typed text is literal, never a pattern.
     at.text_input(key="board_find").input("(*[").run()
     assert not at.exception and any(c.value == "No place held matches." for c in at.caption)
+
+
+@pytest.mark.parametrize("page, key", [("peer_groups", "group"), ("network", "network_group")])
+def test_a_chosen_group_stays_chosen_when_the_window_changes(db_env, page, key):
+    """A select box's value travels as its label, and a group's label holds its size in the
+    window: as at 31 October, PG001 has 4 people in 365 days and 3 in 90. A window changed in
+    the sidebar sent the old label back, and Streamlit dropped the choice (the page emptied, in
+    the browser; session 10). Here the box's own widget state is sent, as the browser does."""
+    extra = {"network_mode": "A peer group"} if page == "network" else {}
+    at = open_page(page, window_days=365, **extra)
+    at.selectbox(key=key).set_value("PG001").run()
+    assert at.selectbox(key=key).value == "PG001" and "· 4 people" in at.selectbox(key=key).format_func("PG001")
+    at.number_input(key="window_days").set_value(90).run()
+    assert not at.exception
+    assert at.selectbox(key=key).value == "PG001" and "· 3 people" in at.selectbox(key=key).format_func("PG001")
+    if page == "peer_groups":
+        assert {m.label: m.value for m in at.metric}["Members"] == "3"

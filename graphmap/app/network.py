@@ -71,15 +71,6 @@ def _filters(source: dict) -> dict:
             "cap": int(schema.setting("app.network_node_cap"))}
 
 
-def _pick_group(key: str) -> str | None:
-    groups = state.group_choices()
-    by_id = {g["group_id"]: g for g in groups}
-    if key not in st.session_state and st.query_params.get("group") in by_id:
-        st.session_state[key] = st.query_params["group"]  # ?group=ID links here
-    return st.selectbox("Group", list(by_id), index=None, key=key, placeholder="Choose a group",
-                        format_func=lambda g: f"{by_id[g]['name']} · {g} · {by_id[g]['size']} people")
-
-
 def main() -> None:
     st.title("Network")
     state.marking()
@@ -90,7 +81,7 @@ def main() -> None:
     mode = MODES[label]
     options: dict = {"mode": mode}
     if mode == "group":
-        gid = _pick_group("network_group")
+        gid = state.pick_group("network_group", state.group_choices())  # ?group=ID links here
         if not gid:
             st.caption("Choose a peer group found in the data (PG...) or a recorded group: its members, the ties "
                        "between them and the adults of concern tied to them.")

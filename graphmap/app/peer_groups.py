@@ -29,11 +29,7 @@ def main() -> None:
     if not groups:
         st.caption("No peer groups were found in the window and none are recorded (groups.csv / memberships.csv).")
         return
-    by_id = {g["group_id"]: g for g in groups}
-    if "group" not in st.session_state and st.query_params.get("group") in by_id:
-        st.session_state["group"] = st.query_params["group"]  # ?group=ID links here
-    gid = st.selectbox("Group", list(by_id), index=None, key="group", placeholder="Choose a group",
-                       format_func=lambda g: f"{by_id[g]['name']} · {g} · {by_id[g]['size']} people")
+    gid = state.pick_group("group", groups)  # ?group=ID links here
     st.caption(f"{sum(g['kind'] == 'found' for g in groups)} peer groups found in the records of the window "
                f"(PG..., ids hold for this window), {sum(g['kind'] == 'recorded' for g in groups)} recorded groups.")
     if not gid:

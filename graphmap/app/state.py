@@ -923,6 +923,27 @@ def sidebar() -> None:
                        "(no sign-in configured)")
 
 
+def pick_group(key: str, groups: list[dict]) -> str | None:
+    """The group select box (the window's found and recorded groups, :func:`group_choices`);
+    ``?group=ID`` in the address preselects one.
+
+    A chosen group stays chosen when the window changes, as long as the new window has a group
+    of that id. Streamlit sends a select box's value back as its label, and a group's label
+    carries its size in the window: a new window changed the label and Streamlit dropped the
+    choice, so the page emptied after some window changes and not others (seen in the browser,
+    session 10; AppTest keeps Python values and never showed it). Setting the chosen id again
+    before the box is made keeps it, as :func:`keep_while_folded` keeps folded widgets' values.
+    """
+    ss = st.session_state
+    by_id = {g["group_id"]: g for g in groups}
+    if key not in ss and st.query_params.get("group") in by_id:
+        ss[key] = st.query_params["group"]
+    elif ss.get(key) in by_id:
+        ss[key] = ss[key]
+    return st.selectbox("Group", list(by_id), index=None, key=key, placeholder="Choose a group",
+                        format_func=lambda g: f"{by_id[g]['name']} · {g} · {by_id[g]['size']} people")
+
+
 def keep_while_folded(*keys: str) -> None:
     """Keep these widgets' values while they are not drawn (a folded lazy expander).
 
