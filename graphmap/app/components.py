@@ -168,80 +168,61 @@ def network_html(view: dict, *, height: int = 600, cap: int | None = None,
 
 
 # --- maps ----------------------------------------------------------------------------------------
-class PointLayer(MacroElement):
-    """Circle markers for many points from one script: the points as JSON, each tooltip and popup
-    a plain-text box (``innerText``, never markup).
+class TextLayer(MacroElement):
+    """Many Leaflet shapes from one script: the shapes as JSON, each with a tooltip and an
+    optional popup that are plain-text boxes (``innerText``, never markup).
 
-    One folium ``CircleMarker`` with two popups per point meant three template renders per
-    point: a borough's 5,294 places took 15 s CPU to draw, on every window change.
+    ``make`` is the JavaScript that makes one shape from ``p`` (code of this module, never record
+    text). One folium element per shape, with its tooltip and popup as two more, meant three
+    template renders per shape, and branca compiles each rendered script as a template again: a
+    borough's 5,294 places took 15 s CPU to draw on every window change, its hotspot cells 0.3 s
+    (py-spy, sessions 6 and 10).
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
-            {{ this.points_json }}.forEach(function (p) {
-                var marker = L.circleMarker([p.lat, p.lon], {radius: p.radius, color: p.colour, fill: true,
-                                                            fillOpacity: 0.6, weight: 2});
+            {{ this.items_json }}.forEach(function (p) {
+                var shape = {{ this.make }};
                 var tip = document.createElement("div");
                 tip.innerText = p.label;
-                marker.bindTooltip(tip, {sticky: true});
+                shape.bindTooltip(tip, {sticky: true});
                 if (p.popup) {
                     var box = document.createElement("div");
                     box.innerText = p.popup;
-                    marker.bindPopup(box);
+                    shape.bindPopup(box);
                 }
-                marker.addTo(map);
+                shape.addTo(map);
             });
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, points: list[dict]):
+    def __init__(self, name: str, make: str, items: list[dict]):
         super().__init__()
-        self._name = "PointLayer"
-        self.points_json = script_json([
-            {"lat": float(p["latitude"]), "lon": float(p["longitude"]), "radius": p.get("radius", 7),
-             "colour": str(p.get("colour", "#d62728")), "label": str(p.get("label", "")),
-             "popup": str(p.get("popup") or "")} for p in points])
+        self._name = name
+        self.make = make
+        self.items_json = script_json(items)
 
 
-class AreaLayer(MacroElement):
-    """Polygons (grid cells, wards) from one script: their outlines as JSON, each tooltip and
-    popup a plain-text box (``innerText``), as :class:`PointLayer` draws points.
+def point_layer(points: list[dict]) -> TextLayer:
+    """Circle markers: ``latitude``, ``longitude``, ``label``, ``popup``, ``radius``, ``colour``."""
+    return TextLayer("PointLayer", "L.circleMarker([p.lat, p.lon], {radius: p.radius, color: p.colour, fill: true, "
+                                   "fillOpacity: 0.6, weight: 2})", [
+        {"lat": float(p["latitude"]), "lon": float(p["longitude"]), "radius": p.get("radius", 7),
+         "colour": str(p.get("colour", "#d62728")), "label": str(p.get("label", "")),
+         "popup": str(p.get("popup") or "")} for p in points])
 
-    A folium ``Polygon`` with a text tooltip and popup per cell was three elements, and branca
-    compiles each element's rendered script as a Jinja template: a borough's hotspot cells took
-    about 0.3 s of a Locations Board window change to render (py-spy, session 10).
-    """
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            {{ this.areas_json }}.forEach(function (a) {
-                var area = L.polygon(a.outline, {color: a.colour, weight: 1, fill: true, fillOpacity: a.opacity});
-                var tip = document.createElement("div");
-                tip.innerText = a.label;
-                area.bindTooltip(tip, {sticky: true});
-                if (a.popup) {
-                    var box = document.createElement("div");
-                    box.innerText = a.popup;
-                    area.bindPopup(box);
-                }
-                area.addTo(map);
-            });
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, areas: list[dict]):
-        super().__init__()
-        self._name = "AreaLayer"
-        self.areas_json = script_json([
-            {"outline": [[float(lat), float(lon)] for lat, lon in a["outline"]],
-             "colour": str(a.get("colour", "#ff7f0e")), "opacity": float(a.get("opacity", 0.3)),
-             "label": str(a.get("label", "")), "popup": str(a.get("popup") or "")} for a in areas])
+def area_layer(areas: list[dict]) -> TextLayer:
+    """Polygons (grid cells, wards): ``outline`` (a ring of ``[lat, lon]``), ``label``, ``popup``,
+    ``colour``, ``opacity`` (fill)."""
+    return TextLayer("AreaLayer", "L.polygon(p.outline, {color: p.colour, weight: 1, fill: true, "
+                                  "fillOpacity: p.opacity})", [
+        {"outline": [[float(lat), float(lon)] for lat, lon in a["outline"]],
+         "colour": str(a.get("colour", "#ff7f0e")), "opacity": float(a.get("opacity", 0.3)),
+         "label": str(a.get("label", "")), "popup": str(a.get("popup") or "")} for a in areas])
 
 
 def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = None,
@@ -273,10 +254,10 @@ def map_html(points: list[dict], *, height: int = 520, tile_url: str | None = No
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, name="base").add_to(m)
     if areas:
-        AreaLayer(areas).add_to(m)
+        area_layer(areas).add_to(m)
     mapped = [p for p in points if p.get("latitude") is not None and p.get("longitude") is not None]
     if mapped:
-        PointLayer(mapped).add_to(m)
+        point_layer(mapped).add_to(m)
     if len(mapped) > 1:
         lats = [p["latitude"] for p in mapped]
         lons = [p["longitude"] for p in mapped]
