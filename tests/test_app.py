@@ -1002,10 +1002,9 @@ def test_locations_board_place_picker_offers_hotspots_or_what_matches(demo_env, 
 
 @pytest.mark.parametrize("page, key", [("peer_groups", "group"), ("network", "network_group")])
 def test_a_chosen_group_stays_chosen_when_the_window_changes(db_env, page, key):
-    """A select box's value travels as its label, and a group's label holds its size in the
-    window: as at 31 October, PG001 has 4 people in 365 days and 3 in 90. A window changed in
-    the sidebar sent the old label back, and Streamlit dropped the choice (the page emptied, in
-    the browser; session 10). Here the box's own widget state is sent, as the browser does."""
+    """The chosen group survives a window change that changes its label (PG001: 4 people in
+    365 days to 31 October, 3 in 90), with the box's own widget state sent as the browser sends
+    it (state.pick_group; the drop seen on the borough, session 10, is not reproduced here)."""
     extra = {"network_mode": "A peer group"} if page == "network" else {}
     at = open_page(page, window_days=365, **extra)
     at.selectbox(key=key).set_value("PG001").run()

@@ -314,3 +314,31 @@ def test_html_pack_runs_no_record_script(browser, tmp_path):
         assert dialogs == []
     finally:
         pg.close()
+
+
+def test_a_chosen_group_stays_chosen_when_the_window_changes(page, app_url):
+    """The chosen group survives an as-at and a window change that change its label (PG001: 4
+    people in 365 days to 31 October, 3 in 90). On the borough a change dropped the choice
+    (session 10, state.pick_group); this store did not show that drop, so this guards the
+    behaviour in a real browser."""
+    page.goto(app_url + "/peer-groups?group=PG001")
+    heading = page.get_by_role("heading", name="Peer group PG001 (found in the data)")
+    heading.wait_for(timeout=90000)
+
+    def members_once(shown: str) -> list[str]:
+        page.wait_for_function(f"() => document.body.innerText.includes({shown!r})", timeout=90000)
+        page.wait_for_function(SCRIPT_DONE, timeout=90000)
+        heading.wait_for(timeout=30000)
+        return page.get_by_test_id("stMetric").filter(has_text="Members").inner_text().split()
+
+    page.wait_for_function(SCRIPT_DONE, timeout=90000)
+    # The as-at date: typed into its year, month and day, committed when the field loses focus.
+    page.get_by_label("As at", exact=True).get_by_role("spinbutton").first.click()
+    page.keyboard.type("20261031", delay=50)
+    page.get_by_role("heading", name="Peer group assessment").click()
+    assert members_once("as at 2026-10-31 · window 365 days") == ["Members", "4"]
+    box = page.get_by_label("Window (days)", exact=True)
+    box.fill("90")
+    box.press("Enter")
+    assert members_once("as at 2026-10-31 · window 90 days") == ["Members", "3"]
+    assert page.outside == []

@@ -928,11 +928,12 @@ def pick_group(key: str, groups: list[dict]) -> str | None:
     ``?group=ID`` in the address preselects one.
 
     A chosen group stays chosen when the window changes, as long as the new window has a group
-    of that id. Streamlit sends a select box's value back as its label, and a group's label
-    carries its size in the window: a new window changed the label and Streamlit dropped the
-    choice, so the page emptied after some window changes and not others (seen in the browser,
-    session 10; AppTest keeps Python values and never showed it). Setting the chosen id again
-    before the box is made keeps it, as :func:`keep_while_folded` keeps folded widgets' values.
+    of that id. On the borough in the browser the choice was dropped after some window changes
+    and not others, and the page emptied (session 10). The likely cause: Streamlit sends a
+    select box's value back as its label, and a group's label carries its size in the window.
+    Setting the chosen id again before the box is made kept it in every change tried, as
+    :func:`keep_while_folded` keeps folded widgets' values. AppTest keeps Python values, and the
+    small test store did not show the drop, so the tests guard the behaviour, not that cause.
     """
     ss = st.session_state
     by_id = {g["group_id"]: g for g in groups}
