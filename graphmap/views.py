@@ -297,6 +297,10 @@ def ego_network(store: Store, window: Window, person_id: str, *, hops: int = 1,
     return {"nodes": nodes, "edges": edges, "legend": legend, "centre": person_id, "awaiting": {}}
 
 
+#: NetworkX's ``spring_layout`` uses its dense solver below this many nodes ("auto" method).
+_SPRING_DENSE_BELOW = 500
+
+
 def layout(nodes: list[dict], edges: list[dict], *, seed: int) -> dict[str, tuple[float, float]]:
     """Seeded spring layout in screen units: the same picture for the same data, every time.
 
@@ -320,10 +324,6 @@ def layout(nodes: list[dict], edges: list[dict], *, seed: int) -> dict[str, tupl
         pos = dict(zip(G, nx.rescale_layout(_spring_positions(nx.to_numpy_array(G, weight="weight"), seed))))
     scale = 160 * math.sqrt(len(G))
     return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in pos.items()}
-
-
-#: NetworkX's ``spring_layout`` uses its dense solver below this many nodes ("auto" method).
-_SPRING_DENSE_BELOW = 500
 
 
 def _spring_positions(A, seed: int, *, iterations: int = 50, threshold: float = 1e-4):
@@ -434,7 +434,8 @@ def locations_board(store: Store, window: Window, location_id: str | None = None
     """The Locations Board: every place for the map, the ranked hotspots and, when asked, one
     place's profile (:mod:`graphmap.places`). People appear only as counts at this board;
     "groups" counts the peer groups found in the window (:func:`place_analysis`; ``analysis``
-    is that object when the caller already has it).
+    is that object when the caller already has it; ``incidents``, the window's incidents, as in
+    :func:`places`).
 
     Returns
     -------
@@ -442,7 +443,6 @@ def locations_board(store: Store, window: Window, location_id: str | None = None
         ``places`` and ``unmapped`` as :func:`places`; ``hotspots`` (ranked, with the parts of
         each score, trend and the incident ids behind it); ``profile`` (counts, trend, hour x
         day profile, groups as counts, suggested actions with reasons, nearby places) or None.
-        ``incidents``: the window's incidents when the caller holds them (:func:`places`).
     """
     from .places import hotspot_records, location_profile
 

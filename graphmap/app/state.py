@@ -940,7 +940,7 @@ def pick_group(key: str, groups: list[dict]) -> str | None:
     if key not in ss and st.query_params.get("group") in by_id:
         ss[key] = st.query_params["group"]
     elif ss.get(key) in by_id:
-        ss[key] = ss[key]
+        keep_while_folded(key)
     return st.selectbox("Group", list(by_id), index=None, key=key, placeholder="Choose a group",
                         format_func=lambda g: f"{by_id[g]['name']} · {g} · {by_id[g]['size']} people")
 

@@ -60,6 +60,8 @@ class Frames:
     presence: pd.DataFrame
     first_incident: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))
     source_ids: dict[str, list[str]] = field(default_factory=dict)  # canonical id -> the ids it stands for
+    # (involvements, their linking rows): :func:`linking_involvements`, made once per frames.
+    _linking: tuple | None = field(default=None, repr=False, compare=False)
 
     def role_of(self) -> pd.Series:
         return self.people.set_index("person_id")["role"]
@@ -177,11 +179,11 @@ def linking_involvements(frames: Frames) -> pd.DataFrame:
     evidence, the person graph and the groups' context each asked for it (py-spy, session 10).
     """
     inv = frames.involvements
-    kept = frames.__dict__.get("_linking")
-    if kept is not None and kept[0] is inv:  # made from these involvements (not a replaced frame)
+    kept = frames._linking
+    if kept is not None and kept[0] is inv:  # from these involvements (resolve_identities replaces them)
         return kept[1]
     out = inv[~inv["role"].isin(NON_LINKING_ROLES)]
-    frames.__dict__["_linking"] = (inv, out)
+    frames._linking = (inv, out)
     return out
 
 
