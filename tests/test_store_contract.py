@@ -234,3 +234,34 @@ def test_window_records_cut_as_the_whole_tables_would_be(store, tmp_path):
     assert lean[2].to_dict() == first.to_dict()
     with pytest.raises(ValueError, match="summmary"):
         store.window_records("2025-11-01T00:00:00", "2026-10-31T23:59:59", columns={"incidents": ["summmary"]})
+
+
+def test_sqlite_one_connection_serves_many_threads(demo_db):
+    """The app's sessions and its warming thread share one SQLite connection. Four threads
+    reading through it at once get what one thread reads, and no error: unguarded, a thread
+    saw ``PRAGMA data_version`` return no row (CI, 2026-12-01)."""
+    import threading
+
+    from graphmap.store import open_store
+
+    window = ("2025-01-01T00:00:00", "2025-06-30T23:59:59")
+    with open_store(demo_db) as s:
+        want = (s.counts(), len(s.table("people")), len(s.window_records(*window)[1]))
+        got, errors = [], []
+
+        def read():
+            try:
+                for i in range(60):
+                    if i % 10 == 0:
+                        s._table_cache.clear()  # read the table from SQLite again, not the kept copy
+                    got.append((s.counts(), len(s.table("people")), len(s.window_records(*window)[1])))
+            except Exception as e:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors, errors[:3]
+    assert len(got) == 240 and all(g == want for g in got)

@@ -8,7 +8,10 @@ validated, so export → load is a fixed point. Only this class touches ``sqlite
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sqlite3
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -30,6 +33,30 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
+def _one_thread_at_a_time(cls):
+    """Run every method of ``cls`` under the instance's re-entrant lock.
+
+    One connection serves every thread of a process (the app's sessions and its warming
+    thread share the store), and Python's ``sqlite3`` does not make concurrent use of one
+    connection safe: two threads stepping statements at once saw ``fetchone()`` return
+    ``None`` for ``PRAGMA data_version`` (CI, 2026-12-01; reproduced with four threads
+    reading). Holding the lock for a whole method also keeps other threads' statements
+    out of a write transaction, which on a shared connection they would otherwise join.
+    """
+    def locked(fn):
+        @functools.wraps(fn)
+        def run(self, *args, **kwargs):
+            with self._conn_lock:
+                return fn(self, *args, **kwargs)
+        return run
+
+    for name, fn in list(vars(cls).items()):
+        if inspect.isfunction(fn) and not name.startswith("__"):
+            setattr(cls, name, locked(fn))
+    return cls
+
+
+@_one_thread_at_a_time
 class SQLiteStore(Store):
     engine = "sqlite"
 
@@ -39,6 +66,7 @@ class SQLiteStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves so a load is one transaction.
         self._own_writes = 0
+        self._conn_lock = threading.RLock()  # see _one_thread_at_a_time
         self._table_cache: dict[str, tuple[tuple[int, int], pd.DataFrame]] = {}
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
