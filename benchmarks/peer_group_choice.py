@@ -79,7 +79,7 @@ def main() -> None:
         p = leidenalg.find_partition(g, kind, seed=0, **kw)
         return [{nodes[i] for i in c} for c in p]
 
-    M, C, S = leidenalg.RBConfigurationVertexPartition, leidenalg.CPMVertexPartition, leidenalg.SurpriseVertexPartition
+    C, S = leidenalg.CPMVertexPartition, leidenalg.SurpriseVertexPartition
     candidates = [("modularity (resolution 1)", lambda X: communities(X, seed=0))]
     for r in (2, 5, 20):
         candidates.append((f"modularity, resolution {r}", lambda X, r=r: communities(X, seed=0, resolution=r)))

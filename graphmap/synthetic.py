@@ -901,7 +901,7 @@ class _Block:
         return lo + (self.rng.random(len(lo)) * (hi - lo)).astype(np.int64)
 
     def write_missing(self) -> None:
-        rng, m = self.rng, self.mplan
+        m = self.mplan
         cat = {k: np.concatenate(v) for k, v in m.items() if k != "n_units"}
         who, unit, lo, hi = cat["who"], cat["unit"], cat["lo"], cat["hi"]
         unit_start = self.when(self.unit_days(lo, hi), _NIGHT)
@@ -1200,7 +1200,6 @@ class _Block:
         n = self.n_people
         role = np.concatenate(self.p["role"])
         young = role == "young_person"
-        f = self.inc.frame()
         inv_i, inv_p, inv_r = self.inc.involvements()
         miss = np.bincount(inv_p[inv_r == R["missing_person"]], minlength=n)
         recruited = np.zeros(n, dtype=bool)

@@ -3,7 +3,7 @@ what they show once complete is what they showed when everything was computed fi
 
 from __future__ import annotations
 
-from tests.test_app import frame, group_tab, open_page, texts
+from tests.test_app import frame, group_tab, texts
 
 
 def _adults(g: dict) -> set[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from shapely.geometry import mapping
 from shapely.geometry.polygon import orient
 
 from .crs import WGS84
+
+if TYPE_CHECKING:  # geopandas is imported where it is used (its import is slow)
+    import geopandas as gpd
 
 _NAME_COLUMNS = ("ward", "ward_name", "name", "wardname")
 
