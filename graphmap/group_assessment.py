@@ -167,7 +167,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
         inv = inv.assign(person_id=inv["person_id"].map(lambda p: to_canon.get(p, p)))
     inv = inv[isin(inv["person_id"], mset)]
     locs = tables["locations"].set_index("location_id")
-    place_name = {lid: (str(n) or lid) for lid, n in zip(locs.index, locs["name"])}
+    place_name = {lid: (str(n) or lid) for lid, n in zip(locs.index.tolist(), locs["name"].tolist())}
     named = inv.groupby("incident_id").apply(lambda d: sorted(zip(d["person_id"], d["role"])), include_groups=False) \
         if len(inv) else pd.Series(dtype=object)
     timeline = []
@@ -212,7 +212,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     # --- adults of concern and bridges, with reasons ---
     ev = source["evidence"]
     G = tie_graph(source, ev[ev["a"].isin(mset) | ev["b"].isin(mset)])  # only the members' ties
-    role_of = source["people"].set_index("person_id")["role"].to_dict()
+    role_of = dict(zip(source["people"]["person_id"].tolist(), source["people"]["role"].tolist()))
     recruiters = {r["person_id"]: (i, r) for i, r in enumerate(analysis.get("recruiters", []), 1)}
     disruption = {d["person_id"]: d["step"] for d in analysis.get("disruption_targets", []) if "person_id" in d}
     adults: dict[str, list] = defaultdict(list)

@@ -128,7 +128,7 @@ def tie_graph(source: dict, ev: pd.DataFrame, *, min_evidence: int = 1) -> nx.Gr
     their rows in ``G.graph["evidence"]`` (``ev`` sorted by tie, then oldest first)."""
     G = nx.Graph()
     people = source["people"]
-    G.add_nodes_from(people["person_id"])
+    G.add_nodes_from(people["person_id"].tolist())  # a list: iterating an Arrow column value by value is slow
     if len(ev) == 0:
         return G
     # Pieces of one tie sit together (sorted), so each tie is a slice of rows: built in bulk.
