@@ -75,3 +75,22 @@ def test_empty_and_isolated():
     s = Searcher(ig.Graph(n=3))
     assert (s.counts([0, 1, 2]) == 0).all()
     assert s.within([1], 2).tolist() == [False, True, False]
+
+
+def test_preload_loads_the_code_every_real_call_uses(graph):
+    """``preload`` (run by the app before it forks its second core) leaves each kernel with the
+    one compiled signature the searches then use: a real call compiles or loads nothing more,
+    so a forked child does not load numba's code again for every window."""
+    from graphmap.network import _brandes
+
+    _brandes.preload()
+    k = _brandes._KERNELS
+    before = {name: list(f.signatures) for name, f in k.items()}
+    assert all(len(sigs) == 1 for sigs in before.values()), before
+    _, g = graph
+    s = Searcher(g)
+    s.remove(3)
+    s.counts(np.arange(10), np.arange(g.vcount()) % 2 == 0)
+    s.counts([0, 1])
+    s.within([0, 5], 2)
+    assert {name: list(f.signatures) for name, f in k.items()} == before

@@ -8,8 +8,9 @@ server holds it (nothing pickled on the way in); only its results are sent back.
 Forking a threaded server is safe only for work that takes no lock another thread may have held
 at the fork. The child here runs pure computations on the window's graph and frames (igraph,
 numpy, networkx, pandas; Arrow resets its own thread pools in a forked child); the one lock
-they take, the seeded Leiden's (``peer_groups._RNG_LOCK``), is held by the forking
-thread across the fork (so no other thread holds it then) and released in both processes. The
+they take, the seeded Leiden's (``peer_groups._RNG_LOCK``), and the lock under which numba
+loads the compiled kernels (``_brandes.LOAD_LOCK``), are held by the forking thread across the
+fork (so no other thread holds them then) and released in both processes. The
 child writes nothing to the server's streams (no warnings, no logging) and leaves with
 ``os._exit``; its collector is off (a collection would touch every object it shares with the
 server and copy their pages). A failed or killed child costs only time: the server then does
@@ -36,9 +37,10 @@ def available() -> bool:
 def _locks() -> list:
     """The locks the child's work may take: held by the forking thread across the fork, so no
     other thread holds them then, and released again in both processes."""
+    from ..network._brandes import LOAD_LOCK
     from ..network.peer_groups import _RNG_LOCK
 
-    return [_RNG_LOCK]
+    return [_RNG_LOCK, LOAD_LOCK]
 
 
 def _quiet() -> None:

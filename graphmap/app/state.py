@@ -186,9 +186,11 @@ def _second_core_jobs(shared: dict) -> dict[str, Callable[[], Any]]:
     each as its part would (:data:`PEER_GROUP_PARTS`): co-missing and cross-borough links (its
     first draw), then the stability re-runs (:func:`graphmap.network.peer_groups.stability_reruns`,
     what ``group_stability`` compares the groups with) and the disruption targets."""
+    from ..network._brandes import preload
     from ..network.disruption import disruption_targets
     from ..network.peer_groups import stability_reruns
 
+    preload()  # the disruption's compiled kernels, loaded once here, not in every window's child
     G = shared["graph"]
     return {"co_missing": lambda: _co_missing(shared), "cross_borough": lambda: _cross_borough(shared),
             "reruns": lambda: stability_reruns(G, seed=0), "disruption_targets": lambda: disruption_targets(G, seed=0)}
@@ -1038,9 +1040,11 @@ _warm_state: dict[str, Any] = {"latest": None, "done": [], "running": 0, "page_e
 
 def _warm_steps(view: str, version: str, as_at: str, days: int, level: str) -> list[tuple[str, Callable[[], Any]]]:
     """(the action a role needs to see it, the cached getter to call) for one window."""
+    from ..network._brandes import preload
+
     a = (view, version, as_at, days)
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("view_group", lambda: _window_graph(*a)), ("view_group", lambda: _part("groups", *a)),
+        ("view_group", preload), ("view_group", lambda: _window_graph(*a)), ("view_group", lambda: _part("groups", *a)),
         ("view_person", lambda: _network_source(*a)), ("view_group", lambda: _part("bridges", *a)),
         ("view_places", lambda: _place_analysis(*a)), ("view_places", lambda: _rising_places(*a)),
         ("view_person", lambda: _new_adult_links(*a, level)), ("view_places", lambda: _part("hotspots", *a))]

@@ -14,6 +14,8 @@ same adjacency at every step instead of rebuilding one per removed person.
 
 from __future__ import annotations
 
+import threading
+
 import igraph as ig
 import numpy as np
 import scipy.sparse as sp
@@ -21,12 +23,30 @@ import scipy.sparse as sp
 from ._igraph import adjacency
 
 _KERNELS: dict = {}
+# Held while the kernels are loaded. The app forks a child with this lock held by the forking
+# thread (graphmap.app.forked), so no fork happens while numba is loading: a child would find
+# numba's own compiler lock taken for ever.
+LOAD_LOCK = threading.Lock()
 
 
 def _compiled():
-    """The numba kernels, compiled on first use (cached on disk: later processes load them)."""
+    """The numba kernels, loaded on first use (compiled once, then cached on disk: a later
+    process imports numba and loads their machine code, about 0.45 s here)."""
     if _KERNELS:
         return _KERNELS
+    with LOAD_LOCK:
+        if not _KERNELS:
+            _KERNELS.update(_load())
+    return _KERNELS
+
+
+def preload() -> None:
+    """Load the kernels now, so that a process forked later finds them loaded: the app's second
+    core (a child per window) otherwise loaded them again for every window (0.45-0.65 s)."""
+    _compiled()
+
+
+def _load() -> dict:
     import numba
 
     @numba.njit(cache=True, nogil=True)
@@ -106,8 +126,13 @@ def _compiled():
                     tail += 1
         return dist >= 0
 
-    _KERNELS.update(accumulate=accumulate, within=within)
-    return _KERNELS
+    # One call of each on a two-vertex graph, with the argument types of every real call (see
+    # Searcher), so each one's machine code is loaded here, under the lock, not on first use.
+    ptr, ind = np.array([0, 1, 2], dtype=np.int64), np.array([1, 0], dtype=np.int32)
+    alive, src = np.ones(2, dtype=np.bool_), np.zeros(1, dtype=np.int64)
+    accumulate(ptr, ind, src, alive.copy(), alive)
+    within(ptr, ind, src, alive, 1)
+    return {"accumulate": accumulate, "within": within}
 
 
 class Searcher:
