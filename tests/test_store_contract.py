@@ -265,3 +265,36 @@ def test_sqlite_one_connection_serves_many_threads(demo_db):
             t.join()
     assert not errors, errors[:3]
     assert len(got) == 240 and all(g == want for g in got)
+
+
+def test_sqlite_reader_in_another_thread_never_sees_a_write_half_done(tmp_path, monkeypatch):
+    """A page in one session reads while a load in another is mid-transaction on the shared
+    connection: it waits for the load to end, so it never sees rows the load then rolls back."""
+    import threading
+    import time
+
+    from graphmap.store import open_store
+
+    with open_store(tmp_path / "g.db") as s:
+        started, failed = threading.Event(), []
+
+        def mark_then_fail(*a, **k):  # inside the load's transaction, after every table's rows
+            started.set()
+            time.sleep(0.5)
+            raise RuntimeError("the load fails here")
+
+        monkeypatch.setattr(s, "_mark", mark_then_fail)
+
+        def load():
+            try:
+                s.load([DEMO])
+            except RuntimeError as e:
+                failed.append(str(e))
+
+        writer = threading.Thread(target=load)
+        writer.start()
+        assert started.wait(30)
+        seen = s.counts()  # another thread, while the load sleeps inside its transaction
+        writer.join()
+    assert failed == ["the load fails here"]
+    assert not any(seen.values()), seen
