@@ -17,7 +17,7 @@ from collections import defaultdict
 import pandas as pd
 
 from . import schema
-from .network_picture import canonical, evidence_lines, marked_bridges, network_view, tie_graph
+from .network_picture import canonical, evidence_lines, marked_bridges, network_view, roles_of, tie_graph
 from .store import Store
 from .window import Window
 
@@ -212,7 +212,7 @@ def group_assessment(store: Store, window: Window, group_id: str, *, redaction: 
     # --- adults of concern and bridges, with reasons ---
     ev = source["evidence"]
     G = tie_graph(source, ev[ev["a"].isin(mset) | ev["b"].isin(mset)])  # only the members' ties
-    role_of = dict(zip(source["people"]["person_id"].tolist(), source["people"]["role"].tolist()))
+    role_of = roles_of(source)
     recruiters = {r["person_id"]: (i, r) for i, r in enumerate(analysis.get("recruiters", []), 1)}
     disruption = {d["person_id"]: d["step"] for d in analysis.get("disruption_targets", []) if "person_id" in d}
     adults: dict[str, list] = defaultdict(list)

@@ -147,6 +147,12 @@ def tie_graph(source: dict, ev: pd.DataFrame, *, min_evidence: int = 1) -> nx.Gr
     return G
 
 
+def roles_of(source: dict) -> dict[str, str]:
+    """Each person's role in the window (:func:`network_source`'s people), from whole columns."""
+    people = source["people"]
+    return dict(zip(people["person_id"].tolist(), people["role"].tolist()))
+
+
 def _picture_graph(source: dict, *, min_evidence: int, **filters) -> nx.Graph:
     """:func:`tie_graph` of the evidence that passes ``filters``, each person's ``role`` on their
     node and ``G.graph["people_without_ties"]``. With no filter the graph is kept in ``source``
@@ -161,8 +167,7 @@ def _picture_graph(source: dict, *, min_evidence: int, **filters) -> nx.Graph:
         ev = source["evidence"] if unfiltered else filter_evidence(source["evidence"], **filters)
         with gc_paused():  # a dict per tie (tens of thousands), no cycles among them
             G = tie_graph(source, ev, min_evidence=min_evidence)
-        people = source["people"]
-        nx.set_node_attributes(G, dict(zip(people["person_id"].tolist(), people["role"].tolist())), "role")
+        nx.set_node_attributes(G, roles_of(source), "role")
         G.graph["people_without_ties"] = sum(1 for _, k in G.degree() if k == 0)
         memo[min_evidence] = G  # last: a picture drawn meanwhile in another session builds its own
     return G
@@ -180,8 +185,7 @@ def _group_graph(source: dict, members: list, *, min_evidence: int) -> nx.Graph:
     """
     from .network._gc import gc_paused
 
-    ev, people = source["evidence"], source["people"]
-    roles = dict(zip(people["person_id"].tolist(), people["role"].tolist()))
+    ev, roles = source["evidence"], roles_of(source)
 
     def among(keep: set, *, both: bool) -> nx.Graph:
         a_in, b_in = ev["a"].isin(keep).to_numpy(bool), ev["b"].isin(keep).to_numpy(bool)
