@@ -186,11 +186,9 @@ def _second_core_jobs(shared: dict) -> dict[str, Callable[[], Any]]:
     each as its part would (:data:`PEER_GROUP_PARTS`): co-missing and cross-borough links (its
     first draw), then the stability re-runs (:func:`graphmap.network.peer_groups.stability_reruns`,
     what ``group_stability`` compares the groups with) and the disruption targets."""
-    from ..network._brandes import preload
     from ..network.disruption import disruption_targets
     from ..network.peer_groups import stability_reruns
 
-    preload()  # the disruption's compiled kernels, loaded once here, not in every window's child
     G = shared["graph"]
     return {"co_missing": lambda: _co_missing(shared), "cross_borough": lambda: _cross_borough(shared),
             "reruns": lambda: stability_reruns(G, seed=0), "disruption_targets": lambda: disruption_targets(G, seed=0)}
@@ -202,6 +200,7 @@ def _second_core(url: str, version: str, as_at: str, days: int):
     on the second core, or None (not Linux, or a window smaller than
     ``app.second_core_min_people``: forking costs more than it saves). Started by the Peer group
     page before it computes anything else, so both cores work; the parts take its results."""
+    from ..network._brandes import preload
     from . import forked
 
     least = schema.setting("app.second_core_min_people")
@@ -210,6 +209,7 @@ def _second_core(url: str, version: str, as_at: str, days: int):
     shared = _window_graph(url, version, as_at, days)
     if shared["graph"].number_of_nodes() < int(least):
         return None
+    preload()  # the disruption's compiled kernels, loaded once in the server, not in every child
     return forked.Forked(_second_core_jobs(shared))
 
 
